@@ -1,0 +1,17 @@
+"""inrfilter: lossy compression of scientific arrays as implicit neural representations.
+
+Each chunk is stored as the weights of a small network fitted to it; reading
+evaluates the network (numpy only).  See README.md for the tour.
+"""
+
+from .blob import FORMAT_VERSION, BlobError
+from .decoder import decode, decode_region, info, sample
+from .encoder import encode, encode_batch
+from .methods import METHODS
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "BlobError", "FORMAT_VERSION", "METHODS", "decode", "decode_region", "encode", "encode_batch", "info",
+    "sample", "__version__",
+]

@@ -1,0 +1,155 @@
+"""Chunk preparation and restoration: dtype and shape checks, non-finite values,
+constant chunks, normalisation to [-1, 1] (optionally through log1p).
+
+Networks only ever see a float32 array in [-1, 1] with every value finite; this
+module owns the map from the user's array to that and back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import zstandard
+from scipy import ndimage
+
+SUPPORTED_DTYPES = "float16/32/64 and signed or unsigned integers of 8 to 64 bits"
+MAX_NDIM = 4
+TRANSFORMS = (None, "log")
+
+# Codes of the non-finite mask.
+_FINITE, _NAN, _POSINF, _NEGINF = 0, 1, 2, 3
+_CODE_VALUES = np.array([0.0, np.nan, np.inf, -np.inf])
+
+
+def check_array(array: Any) -> np.ndarray:
+    """Return ``array`` as an ndarray or raise TypeError/ValueError naming what is supported."""
+    a = np.asarray(array)
+    if a.dtype.kind not in "fiu" or a.dtype.itemsize > 8 or a.dtype.byteorder not in "=|<>":
+        raise TypeError(f"inrfilter encodes {SUPPORTED_DTYPES}; got dtype {a.dtype}")
+    if not 1 <= a.ndim <= MAX_NDIM:
+        raise ValueError(f"inrfilter encodes arrays of 1 to {MAX_NDIM} dimensions; got {a.ndim}-d")
+    if a.size == 0:
+        raise ValueError(f"cannot encode an empty array of shape {a.shape}")
+    return a
+
+
+def check_transform(transform: str | None) -> None:
+    if transform not in TRANSFORMS:
+        raise ValueError(f"transform must be one of {TRANSFORMS}; got {transform!r}")
+
+
+@dataclass(frozen=True)
+class Normalisation:
+    """Affine (or log1p-then-affine) map of the finite values [lo, hi] onto [-1, 1]."""
+
+    lo: float
+    hi: float
+    transform: str | None = None
+
+    @property
+    def _span(self) -> float:
+        # Halves keep hi - lo finite even for values near the float64 limits.
+        if self.transform == "log":
+            return float(np.log1p(self.hi / 2 - self.lo / 2 + (self.hi / 2 - self.lo / 2)))
+        return self.hi / 2 - self.lo / 2
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        x = np.asarray(x, dtype=np.float64)
+        if self.transform == "log":
+            return np.log1p(np.maximum(x - self.lo, 0.0)) / self._span * 2.0 - 1.0
+        return (x / 2 - self.lo / 2) / self._span * 2.0 - 1.0
+
+    def inverse(self, y: np.ndarray) -> np.ndarray:
+        y = np.asarray(y, dtype=np.float64)
+        if self.transform == "log":
+            return np.expm1(np.clip((y + 1.0) / 2.0, 0.0, 1.0) * self._span) + self.lo
+        return ((y + 1.0) / 2.0 * self._span) * 2 + self.lo
+
+    def slope(self) -> float:
+        """Largest d(original)/d(normalised): how decoder noise is amplified."""
+        if self.transform == "log":
+            return self._span / 2.0 * (1.0 + (self.hi - self.lo))
+        return self._span
+
+    def to_header(self) -> list:
+        return [self.lo, self.hi, self.transform]
+
+    @classmethod
+    def from_header(cls, v: list) -> "Normalisation":
+        return cls(float(v[0]), float(v[1]), v[2])
+
+
+@dataclass
+class PreparedChunk:
+    """What the encoder needs of one chunk."""
+
+    original: np.ndarray  # C-ordered float64 copy of the input (non-finite kept)
+    finite: np.ndarray  # bool mask of finite values
+    norm: Normalisation | None  # None for constant or all-non-finite chunks
+    values: np.ndarray | None  # float32 in [-1, 1], non-finite holes filled
+
+    @property
+    def constant(self) -> float | None:
+        """The chunk's single finite value (NaN when it has none), or None."""
+        if self.norm is not None:
+            return None
+        return float(self.original[self.finite][0]) if self.finite.any() else float("nan")
+
+
+def prepare(array: np.ndarray, transform: str | None = None) -> PreparedChunk:
+    """Normalise a checked array; holes (NaN/Inf) are filled with the nearest finite value
+    so that the network sees a continuous signal and spends nothing on them."""
+    original = np.ascontiguousarray(array, dtype=np.float64)
+    finite = np.isfinite(original)
+    if not finite.any():
+        return PreparedChunk(original, finite, None, None)
+    lo, hi = float(original[finite].min()), float(original[finite].max())
+    if lo == hi:
+        return PreparedChunk(original, finite, None, None)
+    norm = Normalisation(lo, hi, transform)
+    filled = original
+    if not finite.all():
+        nearest = ndimage.distance_transform_edt(~finite, return_distances=False, return_indices=True)
+        filled = original[tuple(nearest)]
+    values = np.clip(norm.forward(filled), -1.0, 1.0).astype(np.float32)
+    return PreparedChunk(original, finite, norm, values)
+
+
+def cast(values: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    """Cast float64 values to ``dtype``: integers are rounded and clipped to its range."""
+    dtype = np.dtype(dtype)
+    if dtype.kind in "iu":
+        info = np.iinfo(dtype)
+        rounded = np.rint(values)
+        # float64(info.max) can round up past the range (int64, uint64): pin both ends exactly
+        with np.errstate(invalid="ignore"):
+            out = np.clip(rounded, info.min, info.max).astype(dtype)
+        out[rounded >= float(info.max)] = info.max
+        out[rounded <= float(info.min)] = info.min
+        return out
+    with np.errstate(over="ignore"):
+        return values.astype(dtype)
+
+
+def encode_nonfinite(original: np.ndarray, finite: np.ndarray) -> bytes:
+    """Compact code of where NaN/+Inf/-Inf sit: bit mask + one code per hole, zstd."""
+    holes = original[~finite]
+    codes = np.where(np.isnan(holes), _NAN, np.where(holes > 0, _POSINF, _NEGINF)).astype(np.uint8)
+    payload = np.packbits(~finite.ravel()).tobytes() + codes.tobytes()
+    return zstandard.ZstdCompressor(level=19).compress(payload)
+
+
+def decode_nonfinite(data: bytes, shape: tuple[int, ...]) -> np.ndarray:
+    """Return a float array: 0 where finite, NaN/+Inf/-Inf at the holes (from encode_nonfinite)."""
+    size = int(np.prod(shape))
+    payload = zstandard.ZstdDecompressor().decompress(data)
+    nbits = (size + 7) // 8
+    holes = np.unpackbits(np.frombuffer(payload[:nbits], np.uint8), count=size).astype(bool)
+    codes = np.frombuffer(payload[nbits:], np.uint8)
+    if codes.size != holes.sum() or (codes > _NEGINF).any() or (codes == _FINITE).any():
+        raise ValueError("non-finite mask does not match its codes")
+    out = np.zeros(size)
+    out[holes] = _CODE_VALUES[codes]
+    return out.reshape(shape)

@@ -1,0 +1,201 @@
+"""Reading blobs: full decode, region decode, continuous sampling, info.
+
+Needs numpy, scipy and zstandard only: never torch.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import zstandard
+from scipy import ndimage
+
+from . import blob as blobfmt
+from .blob import BlobError
+from .chunk import cast, decode_nonfinite
+from .fidelity import decode_residual
+from .grid import Region, check_points, normalise_selection
+from .header import CONSTANT, LOSSLESS, SECTION_NAMES, ChunkHeader
+from .methods import get_method
+from .quant import dequantise
+
+
+def read(blob: Any) -> tuple[int, ChunkHeader, dict[str, bytes]]:
+    """Verify a blob and parse its header; every failure is a BlobError."""
+    version, raw_header, sections = blobfmt.unpack(blob)
+    header = ChunkHeader.from_dict(raw_header)
+    unknown = set(sections) - set(SECTION_NAMES)
+    if unknown:
+        raise BlobError(f"corrupted blob: unknown sections {sorted(unknown)}")
+    if header.method == LOSSLESS and "l" not in sections:
+        raise BlobError("corrupted blob: lossless chunk without its data section")
+    if header.method not in (CONSTANT, LOSSLESS):
+        try:
+            get_method(header.method)
+        except ValueError as exc:
+            raise BlobError(f"blob uses method {header.method!r}, which this inrfilter does not know") from exc
+        if "w" not in sections:
+            raise BlobError("corrupted blob: network chunk without its weights section")
+    if (header.residual is None) != ("r" not in sections):
+        raise BlobError("corrupted blob: residual section and header disagree")
+    return version, header, sections
+
+
+class ParsedChunk:
+    """A parsed blob, with each section decompressed at most once."""
+
+    def __init__(self, blob: Any):
+        self.version, self.h, self.sections = read(blob)
+        self._cache: dict[str, Any] = {}
+
+    def _once(self, key: str, make):
+        if key not in self._cache:
+            try:
+                self._cache[key] = make()
+            except (ValueError, zstandard.ZstdError, KeyError, IndexError) as exc:
+                raise BlobError(f"corrupted blob: {SECTION_NAMES.get(key, key)} section unreadable ({exc})") from exc
+        return self._cache[key]
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self.h.shape
+
+    def lossless(self) -> np.ndarray:
+        def make():
+            raw = zstandard.ZstdDecompressor().decompress(self.sections["l"])
+            expected = int(np.prod(self.shape)) * self.h.dtype.itemsize
+            if len(raw) != expected:
+                raise ValueError(f"{len(raw)} bytes instead of {expected}")
+            return np.frombuffer(raw, self.h.dtype).reshape(self.shape)
+        return self._once("l", make)
+
+    def holes(self) -> np.ndarray | None:
+        """NaN/+Inf/-Inf at non-finite positions, 0 elsewhere; None when there are none."""
+        if self.h.method == LOSSLESS:
+            data = self.lossless()
+            return None if np.isfinite(data).all() else np.where(np.isfinite(data), 0.0, data)
+        if "n" not in self.sections:
+            return None
+        return self._once("n", lambda: decode_nonfinite(self.sections["n"], self.shape))
+
+    def params(self) -> dict[str, np.ndarray]:
+        method = get_method(self.h.method)
+        shapes = method.param_shapes(self.h.spec, len(self.shape))
+        return self._once("w", lambda: dequantise(self.sections["w"], shapes, self.h.quant))
+
+    def residual(self) -> np.ndarray | None:
+        if self.h.residual is None:
+            return None
+        step, code = self.h.residual
+        return self._once("r", lambda: decode_residual(self.sections["r"], code, step, self.shape))
+
+    def network(self, where) -> np.ndarray:
+        """De-normalised network values (float64) on a region or at points."""
+        try:
+            y = get_method(self.h.method).evaluate(self.params(), self.h.spec, self.shape, where)
+        except (KeyError, ValueError, IndexError, TypeError) as exc:
+            raise BlobError(f"corrupted blob: method spec unusable ({exc!r})") from exc
+        return self.h.norm.inverse(y)
+
+    def region(self, region: Region) -> np.ndarray:
+        """Values of a bounded region in the chunk's dtype, non-finite values restored."""
+        if self.h.method == LOSSLESS:
+            return self.lossless()[region].copy()
+        if self.h.method == CONSTANT:
+            values = np.full(tuple(len(range(*s.indices(n))) for s, n in zip(region, self.shape)), self.h.constant)
+        else:
+            values = self.network(region)
+            residual = self.residual()
+            if residual is not None:
+                values = values + residual[region]
+        holes = self.holes()
+        if holes is not None:
+            values = np.where(holes[region] != 0, holes[region], values)
+        return cast(values, self.h.dtype)
+
+    def points(self, coords: np.ndarray) -> np.ndarray:
+        """Values at continuous voxel coordinates in the chunk's dtype (multilinear between
+        voxels for the residual and lossless data; nearest voxel for non-finite positions)."""
+        grid_coords = np.moveaxis(coords, -1, 0)
+        if self.h.method == LOSSLESS:
+            data = self.lossless().astype(np.float64)
+            data = np.where(np.isfinite(data), data, 0.0)
+            values = ndimage.map_coordinates(data, grid_coords, order=1, mode="nearest")
+        elif self.h.method == CONSTANT:
+            values = np.full(coords.shape[:-1], self.h.constant)
+        else:
+            values = self.network(coords)
+            residual = self.residual()
+            if residual is not None:
+                values = values + ndimage.map_coordinates(residual, grid_coords, order=1, mode="nearest")
+        holes = self.holes()
+        if holes is not None:
+            nearest = np.rint(coords).astype(np.intp)
+            hole = holes[tuple(np.moveaxis(nearest, -1, 0))]
+            values = np.where(hole != 0, hole, values)
+        values = cast(values, self.h.dtype)
+        if self.h.method == LOSSLESS:  # exact data where the coordinates are integers
+            integral = (coords == np.rint(coords)).all(axis=-1)
+            exact = self.lossless()[tuple(np.moveaxis(np.rint(coords[integral]).astype(np.intp), -1, 0))]
+            values[integral] = exact
+        return values
+
+
+def decode(blob: Any, out: np.ndarray | None = None) -> np.ndarray:
+    """Decode a whole chunk: same dtype and shape as encoded (C order).
+
+    ``out``, when given, must hold as many elements of the same dtype; it is filled
+    and returned (any memory order; a flat buffer is filled in C order).
+    """
+    chunk = ParsedChunk(blob)
+    full = tuple(slice(0, n, 1) for n in chunk.shape)
+    result = chunk.region(full)
+    if out is None:
+        return result
+    target = np.asarray(out)
+    if target.dtype != result.dtype or target.size != result.size:
+        raise ValueError(f"out must hold {result.size} values of {result.dtype}; got {target.size} of {target.dtype}")
+    target[...] = result if target.shape == result.shape else result.reshape(target.shape)
+    return out
+
+
+def decode_region(blob: Any, selection: Any) -> np.ndarray:
+    """``decode(blob)[selection]`` for basic indexing, evaluating only the selected points."""
+    chunk = ParsedChunk(blob)
+    region, drop = normalise_selection(chunk.shape, selection)
+    values = chunk.region(region)
+    return values.reshape([n for axis, n in enumerate(values.shape) if axis not in drop])
+
+
+def sample(blob: Any, coords: Any) -> np.ndarray:
+    """Values at continuous voxel-index coordinates ``[..., ndim]`` (dtype of the chunk).
+
+    At integer coordinates this equals ``decode``; between voxels it is the network's
+    value (plus the multilinearly interpolated residual, when there is one)."""
+    chunk = ParsedChunk(blob)
+    return chunk.points(check_points(chunk.shape, coords))
+
+
+def info(blob: Any) -> dict[str, Any]:
+    """What a blob holds: method, dtype, shape, section sizes, achieved fidelity, version."""
+    data = blobfmt.as_bytes(blob)
+    version, h, sections = read(data)
+    raw_nbytes = int(np.prod(h.shape)) * h.dtype.itemsize
+    sizes = {SECTION_NAMES[k]: len(v) for k, v in sections.items()}
+    return {
+        "format_version": version,
+        "method": {CONSTANT: "constant", LOSSLESS: "lossless"}.get(h.method, h.method),
+        "dtype": str(h.dtype),
+        "shape": h.shape,
+        "nbytes": len(data),
+        "raw_nbytes": raw_nbytes,
+        "ratio": raw_nbytes / len(data),
+        "sections": {"header": len(data) - sum(sizes.values()), **sizes},
+        "psnr": h.psnr,
+        "max_abs_error": h.max_abs_error,
+        "spec": h.spec,
+        "quant": h.quant,
+        "transform": h.norm.transform if h.norm else None,
+        "residual_step": h.residual[0] if h.residual else None,
+    }

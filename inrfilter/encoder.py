@@ -1,0 +1,269 @@
+"""Writing blobs: prepare -> size the network -> fit (batched) -> pack -> verify.
+
+Every fidelity figure written into a header is measured on what the numpy
+reference decoder returns for that very blob.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Sequence
+
+import numpy as np
+import zstandard
+
+from . import blob as blobfmt
+from .chunk import PreparedChunk, cast, check_array, check_transform, encode_nonfinite, prepare
+from .decoder import ParsedChunk
+from .fidelity import Target, encode_residual, max_abs_error, psnr, residual_step
+from .header import CONSTANT, LOSSLESS, ChunkHeader
+from .methods import Budget, Method, get_method
+from .quant import check_quant, quantise
+
+#: training stops early a little above the psnr target, so fp16 rounding keeps it met
+PSNR_TRAINING_MARGIN_DB = 0.3
+#: the psnr size ladder: blob sizes raw/R for these R, smallest network first
+LADDER_RATIOS = (1024, 512, 256, 128, 64, 32, 16, 8, 4, 2)
+
+
+@dataclass
+class _Job:
+    """One chunk on its way to a blob."""
+
+    array: np.ndarray
+    prepared: PreparedChunk
+    nonfinite: bytes | None
+    blob: bytes | None = None
+    psnr: float = -math.inf
+    _lossless: bytes | None = field(default=None, repr=False)
+
+    @property
+    def raw_nbytes(self) -> int:
+        return self.array.nbytes
+
+    def base_header(self, method: str, **kw: Any) -> ChunkHeader:
+        return ChunkHeader(method, self.array.dtype, self.array.shape, **kw)
+
+    def sections(self, **extra: bytes) -> dict[str, bytes]:
+        sections = dict(extra)
+        if self.nonfinite is not None:
+            sections["n"] = self.nonfinite
+        return sections
+
+    def lossless(self) -> bytes:
+        if self._lossless is None:
+            data = zstandard.ZstdCompressor(level=9).compress(np.ascontiguousarray(self.array).tobytes())
+            self._lossless = blobfmt.pack(self.base_header(LOSSLESS).to_dict(), {"l": data})
+        return self._lossless
+
+    def constant(self) -> bytes:
+        header = self.base_header(CONSTANT, constant=self.prepared.constant)
+        return blobfmt.pack(header.to_dict(), self.sections())
+
+
+def _check_budget(steps: Any, seconds: Any, seed: Any) -> None:
+    if steps is not None and (not isinstance(steps, (int, np.integer)) or isinstance(steps, bool) or steps < 1):
+        raise ValueError(f"steps must be a positive integer; got {steps!r}")
+    if seconds is not None and not (isinstance(seconds, (int, float)) and seconds > 0 and math.isfinite(seconds)):
+        raise ValueError(f"seconds must be a positive number; got {seconds!r}")
+    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0:
+        raise ValueError(f"seed must be a non-negative integer; got {seed!r}")
+
+
+def _torch_device(device: Any):
+    try:
+        from .nn import resolve_device
+    except ImportError as exc:  # pragma: no cover - exercised only without torch
+        raise ImportError("encoding trains networks and needs torch: pip install torch") from exc
+    return resolve_device(device)
+
+
+class _Encoder:
+    """Encodes a batch of same-shape chunks with one method and one target."""
+
+    def __init__(self, method: Method, options: dict[str, Any], target: Target, quant: str,
+                 budget: Budget, device: Any):
+        self.method, self.options, self.target, self.quant = method, options, target, quant
+        self.budget, self.device = budget, device
+
+    # -- sizing -----------------------------------------------------------------
+    def _weights_bytes(self, spec: dict, ndim: int) -> int:
+        init = self.method.init_params(spec, ndim, np.random.default_rng(self.budget.seed))
+        return len(quantise(init, self.method.param_shapes(spec, ndim), self.quant))
+
+    def size_spec(self, job: _Job, target_bytes: float) -> dict | None:
+        """Largest architecture whose blob fits ``target_bytes``; None if none does."""
+        ndim = job.array.ndim
+        specs = self.method.specs(ndim, self.options)
+        header = job.base_header(self.method.name, spec=specs[0], norm=job.prepared.norm, quant=self.quant)
+        overhead = len(blobfmt.pack(header.to_dict(), job.sections(w=b"")))
+        budget = target_bytes - overhead
+        if self._weights_bytes(specs[0], ndim) > budget:
+            return None
+        lo, hi = 0, len(specs) - 1
+        while lo < hi:  # largest index whose weights fit
+            mid = (lo + hi + 1) // 2
+            if self._weights_bytes(specs[mid], ndim) <= budget:
+                lo = mid
+            else:
+                hi = mid - 1
+        return specs[lo]
+
+    # -- one finished network -> blob -----------------------------------------
+    def finish(self, job: _Job, spec: dict, params: dict[str, np.ndarray]) -> None:
+        """Pack a trained network (+ residual), measure it with the reference decoder,
+        and keep it unless the lossless copy is smaller or the bound cannot be met."""
+        p, ndim = job.prepared, job.array.ndim
+        weights = quantise(params, self.method.param_shapes(spec, ndim), self.quant)
+        header = job.base_header(self.method.name, spec=spec, norm=p.norm, quant=self.quant)
+        sections = job.sections(w=weights)
+        reference = ParsedChunk(blobfmt.pack(header.to_dict(), sections))
+        full = tuple(slice(0, n, 1) for n in job.array.shape)
+        approx = reference.network(full)
+        if self.target.max_error is not None:
+            max_abs = float(np.abs(p.original[p.finite]).max())
+            step = residual_step(self.target.max_error, p.norm, job.array.dtype, max_abs)
+            if step <= 0:
+                self._keep(job, job.lossless(), math.inf)
+                return
+            sections["r"], code, approx = encode_residual(p.original, approx, p.finite, step)
+            header.residual = (step, code)
+        restored = cast(approx, job.array.dtype).astype(np.float64)
+        header.psnr = psnr(p.original, restored, p.finite)
+        header.max_abs_error = max_abs_error(p.original, restored, p.finite)
+        candidate = blobfmt.pack(header.to_dict(), sections)
+        bound_met = self.target.max_error is None or header.max_abs_error <= self.target.max_error
+        if not bound_met or len(candidate) >= len(job.lossless()):
+            self._keep(job, job.lossless(), math.inf)
+        else:
+            self._keep(job, candidate, header.psnr)
+
+    @staticmethod
+    def _keep(job: _Job, blob: bytes, achieved: float) -> None:
+        job.blob, job.psnr = blob, achieved
+
+    def fit(self, jobs: list[_Job], spec: dict, target_mse: float | None = None) -> None:
+        chunks = np.stack([j.prepared.values for j in jobs])
+        budget = Budget(self.budget.steps, self.budget.seconds,
+                        None if target_mse is None else np.full(len(jobs), target_mse),
+                        self.budget.progress, self.budget.seed)
+        for job, params in zip(jobs, self.method.fit(chunks, spec, budget, self.device, self.options)):
+            self.finish(job, spec, params)
+
+    # -- targets ----------------------------------------------------------------
+    def by_ratio(self, jobs: list[_Job]) -> None:
+        groups: dict[str, tuple[dict, list[_Job]]] = {}
+        for job in jobs:
+            target_bytes = job.raw_nbytes / self.target.ratio
+            spec = self.size_spec(job, target_bytes)
+            if spec is None and not self.target.ratio_given:
+                spec = self.method.specs(job.array.ndim, self.options)[0]
+            if spec is None:
+                if len(job.lossless()) <= target_bytes * 1.15:
+                    self._keep(job, job.lossless(), math.inf)
+                    continue
+                smallest = self.method.specs(job.array.ndim, self.options)[0]
+                raise ValueError(
+                    f"ratio={self.target.ratio:g} is impossible for a {job.array.shape} {job.array.dtype} chunk "
+                    f"({job.raw_nbytes} bytes): the smallest {self.method.name} network "
+                    f"({self.method.n_params(smallest, job.array.ndim)} parameters) and header do not fit "
+                    f"in {target_bytes:.0f} bytes; use larger chunks or a lower ratio"
+                )
+            groups.setdefault(repr(spec), (spec, []))[1].append(job)
+        for spec, members in groups.values():
+            self.fit(members, spec)
+
+    def by_psnr(self, jobs: list[_Job]) -> None:
+        goal = self.target.psnr
+        target_mse = 4.0 / 10 ** ((goal + PSNR_TRAINING_MARGIN_DB) / 10)  # normalised range is 2
+        pending = list(jobs)
+        tried: set[str] = set()
+        for ratio in LADDER_RATIOS:
+            if not pending:
+                return
+            rung: dict[str, tuple[dict, list[_Job]]] = {}
+            for job in pending:
+                spec = self.size_spec(job, job.raw_nbytes / ratio)
+                if spec is None and ratio == LADDER_RATIOS[-1]:
+                    spec = self.method.specs(job.array.ndim, self.options)[0]
+                if spec is not None and repr(spec) not in tried:
+                    rung.setdefault(repr(spec), (spec, []))[1].append(job)
+            for key, (spec, members) in rung.items():
+                tried.add(key)
+                self.fit(members, spec, target_mse)
+            pending = [j for j in pending if j.blob is None or j.psnr < goal]
+        # No rung reached the goal: the largest network's blob stays, with its psnr recorded.
+
+
+def encode_batch(
+    arrays: Sequence[Any],
+    method: str = "siren",
+    *,
+    ratio: float | None = None,
+    psnr: float | None = None,
+    max_error: float | None = None,
+    steps: int | None = None,
+    seconds: float | None = None,
+    device: Any = "auto",
+    seed: int = 0,
+    transform: str | None = None,
+    quant: str = "fp16",
+    progress: bool | None = None,
+    **method_options: Any,
+) -> list[bytes]:
+    """Encode chunks of one shape and dtype together: their networks train in one batch.
+
+    Same arguments as :func:`encode`.  A chunk's blob does not depend on which other
+    chunks share its batch, except through early stopping and the time budget.
+    """
+    m = get_method(method)
+    options = m.check_options(method_options)
+    target = Target.from_args(ratio, psnr, max_error)
+    check_transform(transform)
+    check_quant(quant)
+    _check_budget(steps, seconds, seed)
+    checked = [check_array(a) for a in arrays]
+    if not checked:
+        return []
+    if len({(a.shape, a.dtype.str) for a in checked}) > 1:
+        raise ValueError("encode_batch needs chunks of one shape and dtype")
+
+    jobs = []
+    for a in checked:
+        p = prepare(a, transform)
+        all_nan = not p.finite.any() and np.isnan(p.original).all()  # the constant NaN says it all
+        jobs.append(_Job(a, p, None if p.finite.all() or all_nan else encode_nonfinite(p.original, p.finite)))
+    trainable = []
+    for job in jobs:
+        if job.prepared.norm is None:
+            job.blob = job.constant()
+        elif target.max_error == 0:
+            job.blob = job.lossless()
+        else:
+            trainable.append(job)
+    if trainable:
+        budget = Budget(steps=steps if steps is not None else (None if seconds else 2000), seconds=seconds,
+                        progress=progress, seed=int(seed))
+        encoder = _Encoder(m, options, target, quant, budget, _torch_device(device))
+        if target.psnr is not None:
+            encoder.by_psnr(trainable)
+        else:
+            encoder.by_ratio(trainable)
+    return [job.blob for job in jobs]
+
+
+def encode(array: Any, method: str = "siren", **kwargs: Any) -> bytes:
+    """Compress one chunk into a self-describing blob.
+
+    Targets: ``ratio`` (blob about raw/ratio bytes; default 32 when neither ratio nor
+    psnr is given), ``psnr`` (dB over the chunk's finite range: smallest network of a
+    size ladder that reaches it), ``max_error`` (every finite value within it after
+    decode; combines with either).  ``steps``/``seconds`` bound the training of a
+    batch (default 2000 steps).  ``device`` "auto" uses CUDA when torch sees one.
+    ``transform="log"`` fits log1p of the shifted data (high dynamic range);
+    ``quant`` is "fp16" (default), "int8" or "fp32".  Other keyword arguments are the
+    method's options.  Same input, seed and device give the same bytes (unless a
+    ``seconds`` budget cuts training short).
+    """
+    return encode_batch([array], method, **kwargs)[0]

@@ -1,0 +1,19 @@
+"""Registry of methods: name -> Method instance."""
+
+from __future__ import annotations
+
+from .base import Budget, Method
+from .siren import Siren
+
+_REGISTRY: dict[str, Method] = {m.name: m for m in (Siren(),)}
+METHODS: tuple[str, ...] = tuple(_REGISTRY)
+
+
+def get_method(name: str) -> Method:
+    try:
+        return _REGISTRY[name]
+    except (KeyError, TypeError):
+        raise ValueError(f"unknown method {name!r}; available: {', '.join(METHODS)}") from None
+
+
+__all__ = ["Budget", "Method", "METHODS", "get_method"]

@@ -1,0 +1,80 @@
+"""The method contract (see DESIGN.md): a family of models and how to fit them.
+
+A method never touches bytes, dtypes or NaN: it sees float32 chunks normalised to
+[-1, 1] and returns parameters as dicts of numpy arrays.  ``fit`` trains B chunks
+at once (torch, batched); ``evaluate`` is the numpy reference decoder.  Modules of
+methods import torch only inside ``fit`` so reading never needs it.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ..grid import Where
+
+Params = dict[str, np.ndarray]
+Spec = dict[str, Any]
+
+
+@dataclass
+class Budget:
+    """How long to train one batch, and when to stop early.
+
+    ``target_mse`` is per chunk, in normalised units (range 2); training stops once
+    every chunk's best full-grid MSE is at or below it.
+    """
+
+    steps: int = 2000
+    seconds: float | None = None
+    target_mse: np.ndarray | None = None
+    progress: bool | None = None  # None: a bar only on a terminal
+    seed: int = 0
+
+
+class Method(ABC):
+    """One INR family. Subclasses are stateless; options arrive as keyword arguments."""
+
+    name: str = ""
+    #: method options a user may pass, with their defaults
+    defaults: dict[str, Any] = {}
+
+    def check_options(self, options: dict[str, Any]) -> dict[str, Any]:
+        """Reject unknown options; fill defaults."""
+        unknown = set(options) - set(self.defaults)
+        if unknown:
+            raise TypeError(
+                f"method {self.name!r} has no option(s) {sorted(unknown)}; it takes {sorted(self.defaults)}"
+            )
+        return {**self.defaults, **options}
+
+    @abstractmethod
+    def specs(self, ndim: int, options: dict[str, Any]) -> list[Spec]:
+        """Architectures in increasing parameter count, finely spaced: the size ladder."""
+
+    @abstractmethod
+    def param_shapes(self, spec: Spec, ndim: int) -> dict[str, tuple[int, ...]]:
+        """Names and shapes of the stored parameters, in storage order."""
+
+    @abstractmethod
+    def init_params(self, spec: Spec, ndim: int, rng: np.random.Generator) -> Params:
+        """Initial parameters drawn from numpy's RNG (device independent)."""
+
+    @abstractmethod
+    def fit(
+        self, chunks: np.ndarray, spec: Spec, budget: Budget, device: Any, options: dict[str, Any]
+    ) -> list[Params]:
+        """Train one network per chunk of ``chunks`` ``[B, *shape]``, all in one optimiser.
+
+        ``options`` are the checked method options (training settings such as the
+        learning rate live there, not in the stored spec)."""
+
+    @abstractmethod
+    def evaluate(self, params: Params, spec: Spec, shape: tuple[int, ...], where: Where) -> np.ndarray:
+        """Numpy reference decoder: normalised values on the grid, a region or points."""
+
+    def n_params(self, spec: Spec, ndim: int) -> int:
+        return int(sum(np.prod(s) for s in self.param_shapes(spec, ndim).values()))

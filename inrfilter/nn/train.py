@@ -1,0 +1,127 @@
+"""The batched training loop shared by every method.
+
+One Adam optimiser updates the parameters of B networks at once (each tensor has a
+leading batch dimension).  The loss is the sum of the chunks' own MSEs, so every
+chunk's gradient is independent of the others.  Each chunk keeps its best parameters
+(by full-grid MSE); training stops when every chunk is at its target MSE, or when
+the step or time budget runs out.  Random minibatches come from numpy's generator,
+so the same seed gives the same training on any device.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from typing import Callable
+
+import numpy as np
+import torch
+from tqdm.auto import tqdm
+
+from ..grid import unit_points
+from ..methods.base import Budget, Params
+
+Forward = Callable[[dict[str, torch.Tensor], torch.Tensor], torch.Tensor]
+
+#: chunks with at most this many voxels train on the full grid every step
+FULL_GRID_POINTS = 1 << 14
+EVAL_BLOCK = 1 << 16
+
+
+def _full_mse(forward: Forward, params, coords, targets) -> torch.Tensor:
+    total = torch.zeros(targets.shape[0], device=targets.device, dtype=torch.float64)
+    with torch.no_grad():
+        for start in range(0, coords.shape[0], EVAL_BLOCK):
+            pred = forward(params, coords[start : start + EVAL_BLOCK])
+            err = pred - targets[:, start : start + EVAL_BLOCK]
+            total += (err.double() ** 2).sum(dim=1)
+    return total / coords.shape[0]
+
+
+def fit_batched(
+    forward: Forward,
+    init: list[Params],
+    chunks: np.ndarray,
+    budget: Budget,
+    device: torch.device,
+    lr: float | dict[str, float],
+    points_per_step: int = FULL_GRID_POINTS,
+    desc: str = "fit",
+) -> list[Params]:
+    """Train ``len(init)`` networks on ``chunks [B, *shape]``; return each chunk's best params."""
+    batch = chunks.shape[0]
+    shape = chunks.shape[1:]
+    coords_np, _ = unit_points(shape, None)
+    coords = torch.as_tensor(coords_np, dtype=torch.float32, device=device)
+    targets = torch.as_tensor(chunks.reshape(batch, -1), dtype=torch.float32, device=device)
+    n_points = coords.shape[0]
+
+    params = {
+        name: torch.nn.Parameter(torch.as_tensor(np.stack([p[name] for p in init]), device=device))
+        for name in init[0]
+    }
+    groups = (
+        [{"params": [params[n] for n in params], "lr": lr}]
+        if isinstance(lr, (int, float))
+        else [{"params": [params[n]], "lr": lr[n]} for n in params]
+    )
+    optimiser = torch.optim.Adam(groups)
+    steps = budget.steps if budget.steps is not None else (2**62 if budget.seconds else 2000)
+    unbounded = steps >= 2**62
+    scheduler = None
+    if not unbounded:  # cosine decay to a tenth of the starting rate over the step budget
+        scheduler = torch.optim.lr_scheduler.LambdaLR(
+            optimiser, lambda s: 0.1 + 0.45 * (1 + math.cos(math.pi * min(s, steps) / steps))
+        )
+
+    full_grid = n_points <= points_per_step
+    eval_every = 1 if full_grid else 100
+    rng = np.random.default_rng(budget.seed)
+    target = None if budget.target_mse is None else torch.as_tensor(budget.target_mse, device=device)
+    best_mse = torch.full((batch,), float("inf"), device=device, dtype=torch.float64)
+    best = {n: p.detach().clone() for n, p in params.items()}
+
+    def keep_best(mse: torch.Tensor) -> None:
+        nonlocal best_mse
+        better = mse < best_mse
+        for n, p in params.items():
+            mask = better.view(-1, *([1] * (p.dim() - 1)))
+            best[n] = torch.where(mask, p.detach(), best[n])
+        best_mse = torch.where(better, mse, best_mse)
+
+    start = time.monotonic()
+    # tqdm's disable=None hides the bar when stderr is not a terminal
+    show = {True: False, False: True, None: None}[budget.progress]
+    bar = tqdm(total=None if unbounded else steps, desc=desc, disable=show, leave=False, unit="step")
+    step = 0
+    while step < steps:
+        if full_grid:
+            idx = None
+            pred = forward(params, coords)
+            err = pred - targets
+        else:
+            idx = torch.as_tensor(rng.integers(0, n_points, points_per_step), device=device)
+            pred = forward(params, coords[idx])
+            err = pred - targets[:, idx]
+        per_chunk = (err**2).mean(dim=1)
+        if full_grid:
+            keep_best(per_chunk.detach().double())
+        elif step % eval_every == 0:
+            keep_best(_full_mse(forward, params, coords, targets))
+        if target is not None and bool((best_mse <= target).all()):
+            break
+        if budget.seconds is not None and time.monotonic() - start > budget.seconds:
+            break
+        optimiser.zero_grad(set_to_none=True)
+        per_chunk.sum().backward()
+        optimiser.step()
+        if scheduler is not None:
+            scheduler.step()
+        step += 1
+        if step % 25 == 0:
+            worst = float(best_mse.max())
+            bar.set_postfix(worst_psnr=f"{10 * math.log10(4 / worst):.1f}" if 0 < worst < float("inf") else "-")
+        bar.update(1)
+    bar.close()
+    keep_best(_full_mse(forward, params, coords, targets))
+    return [{n: best[n][b].cpu().numpy().astype(np.float32) for n in best} for b in range(batch)]

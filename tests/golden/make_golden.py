@@ -1,0 +1,37 @@
+"""Write the golden blob of each method for the current format version.
+
+Run once when a method or format version is added (``python -m tests.golden.make_golden``);
+never to "fix" a failing golden test: a golden blob that no longer decodes to its
+stored values means old files would read differently.
+"""
+
+from pathlib import Path
+
+import numpy as np
+
+import inrfilter
+from benchmarks import datasets
+
+HERE = Path(__file__).parent
+
+
+def golden_input() -> np.ndarray:
+    """24x20 of the SAXS frame with NaN and Inf holes, so every section kind is used."""
+    a = datasets.crop(datasets.saxs_eiger(), (480, 480), (24, 20)).astype(np.float32)
+    a[3, 4], a[10, 11], a[0, 19] = np.nan, np.inf, -np.inf
+    return a
+
+
+def main() -> None:
+    array = golden_input()
+    for method in inrfilter.METHODS:
+        blob = inrfilter.encode(array, method, max_error=float(np.nanmax(array[np.isfinite(array)])) * 1e-3,
+                                ratio=4, steps=60, device="cpu", progress=False)
+        name = f"{method}-v{inrfilter.FORMAT_VERSION}"
+        (HERE / f"{name}.inrf").write_bytes(blob)
+        np.save(HERE / f"{name}.npy", inrfilter.decode(blob))
+        print(name, len(blob), inrfilter.info(blob)["sections"])
+
+
+if __name__ == "__main__":
+    main()
