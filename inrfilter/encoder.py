@@ -86,11 +86,17 @@ class _Encoder:
                  budget: Budget, device: Any):
         self.method, self.options, self.target, self.quant = method, options, target, quant
         self.budget, self.device = budget, device
+        self._packed_sizes: dict[tuple[str, int], int] = {}
 
     # -- sizing -----------------------------------------------------------------
     def _weights_bytes(self, spec: dict, ndim: int) -> int:
-        init = self.method.init_params(spec, ndim, np.random.default_rng(self.budget.seed))
-        return len(quantise(init, self.method.param_shapes(spec, ndim), self.quant))
+        """Packed size of the initial weights (a close estimate of the trained ones'),
+        remembered: every chunk of a batch asks about the same architectures."""
+        key = (repr(spec), ndim)
+        if key not in self._packed_sizes:
+            init = self.method.init_params(spec, ndim, np.random.default_rng(self.budget.seed))
+            self._packed_sizes[key] = len(quantise(init, self.method.param_shapes(spec, ndim), self.quant))
+        return self._packed_sizes[key]
 
     def size_spec(self, job: _Job, target_bytes: float) -> dict | None:
         """Largest architecture whose blob fits ``target_bytes``; None if none does."""
