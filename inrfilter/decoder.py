@@ -81,7 +81,7 @@ class ParsedChunk:
 
     def params(self) -> dict[str, np.ndarray]:
         method = get_method(self.h.method)
-        shapes = method.param_shapes(self.h.spec, len(self.shape))
+        shapes = method.param_shapes(self.h.spec, self.shape)
         return self._once("w", lambda: dequantise(self.sections["w"], shapes, self.h.quant))
 
     def residual(self) -> np.ndarray | None:

@@ -86,31 +86,31 @@ class _Encoder:
                  budget: Budget, device: Any):
         self.method, self.options, self.target, self.quant = method, options, target, quant
         self.budget, self.device = budget, device
-        self._packed_sizes: dict[tuple[str, int], int] = {}
+        self._packed_sizes: dict[tuple[str, tuple[int, ...]], int] = {}
 
     # -- sizing -----------------------------------------------------------------
-    def _weights_bytes(self, spec: dict, ndim: int) -> int:
+    def _weights_bytes(self, spec: dict, shape: tuple[int, ...]) -> int:
         """Packed size of the initial weights (a close estimate of the trained ones'),
         remembered: every chunk of a batch asks about the same architectures."""
-        key = (repr(spec), ndim)
+        key = (repr(spec), shape)
         if key not in self._packed_sizes:
-            init = self.method.init_params(spec, ndim, np.random.default_rng(self.budget.seed))
-            self._packed_sizes[key] = len(quantise(init, self.method.param_shapes(spec, ndim), self.quant))
+            init = self.method.init_params(spec, shape, np.random.default_rng(self.budget.seed))
+            self._packed_sizes[key] = len(quantise(init, self.method.param_shapes(spec, shape), self.quant))
         return self._packed_sizes[key]
 
     def size_spec(self, job: _Job, target_bytes: float) -> dict | None:
         """Largest architecture whose blob fits ``target_bytes``; None if none does."""
-        ndim = job.array.ndim
-        specs = self.method.specs(ndim, self.options)
+        shape = job.array.shape
+        specs = self.method.specs(shape, self.options)
         header = job.base_header(self.method.name, spec=specs[0], norm=job.prepared.norm, quant=self.quant)
         overhead = len(blobfmt.pack(header.to_dict(), job.sections(w=b"")))
         budget = target_bytes - overhead
-        if self._weights_bytes(specs[0], ndim) > budget:
+        if self._weights_bytes(specs[0], shape) > budget:
             return None
         lo, hi = 0, len(specs) - 1
         while lo < hi:  # largest index whose weights fit
             mid = (lo + hi + 1) // 2
-            if self._weights_bytes(specs[mid], ndim) <= budget:
+            if self._weights_bytes(specs[mid], shape) <= budget:
                 lo = mid
             else:
                 hi = mid - 1
@@ -120,8 +120,8 @@ class _Encoder:
     def finish(self, job: _Job, spec: dict, params: dict[str, np.ndarray]) -> None:
         """Pack a trained network (+ residual), measure it with the reference decoder,
         and keep it unless the lossless copy is smaller or the bound cannot be met."""
-        p, ndim = job.prepared, job.array.ndim
-        weights = quantise(params, self.method.param_shapes(spec, ndim), self.quant)
+        p = job.prepared
+        weights = quantise(params, self.method.param_shapes(spec, job.array.shape), self.quant)
         header = job.base_header(self.method.name, spec=spec, norm=p.norm, quant=self.quant)
         sections = job.sections(w=weights)
         reference = ParsedChunk(blobfmt.pack(header.to_dict(), sections))
@@ -154,8 +154,8 @@ class _Encoder:
         budget = Budget(self.budget.steps, self.budget.seconds,
                         None if target_mse is None else np.full(len(jobs), target_mse),
                         self.budget.progress, self.budget.seed)
-        for job, params in zip(jobs, self.method.fit(chunks, spec, budget, self.device, self.options)):
-            self.finish(job, spec, params)
+        for job, (fitted_spec, params) in zip(jobs, self.method.fit(chunks, spec, budget, self.device, self.options)):
+            self.finish(job, fitted_spec, params)
 
     # -- targets ----------------------------------------------------------------
     def by_ratio(self, jobs: list[_Job]) -> None:
@@ -164,16 +164,16 @@ class _Encoder:
             target_bytes = job.raw_nbytes / self.target.ratio
             spec = self.size_spec(job, target_bytes)
             if spec is None and not self.target.ratio_given:
-                spec = self.method.specs(job.array.ndim, self.options)[0]
+                spec = self.method.specs(job.array.shape, self.options)[0]
             if spec is None:
                 if len(job.lossless()) <= target_bytes * 1.15:
                     self._keep(job, job.lossless(), math.inf)
                     continue
-                smallest = self.method.specs(job.array.ndim, self.options)[0]
+                smallest = self.method.specs(job.array.shape, self.options)[0]
                 raise ValueError(
                     f"ratio={self.target.ratio:g} is impossible for a {job.array.shape} {job.array.dtype} chunk "
                     f"({job.raw_nbytes} bytes): the smallest {self.method.name} network "
-                    f"({self.method.n_params(smallest, job.array.ndim)} parameters) and header do not fit "
+                    f"({self.method.n_params(smallest, job.array.shape)} parameters) and header do not fit "
                     f"in {target_bytes:.0f} bytes; use larger chunks or a lower ratio"
                 )
             groups.setdefault(repr(spec), (spec, []))[1].append(job)
@@ -192,7 +192,7 @@ class _Encoder:
             for job in pending:
                 spec = self.size_spec(job, job.raw_nbytes / ratio)
                 if spec is None and ratio == LADDER_RATIOS[-1]:
-                    spec = self.method.specs(job.array.ndim, self.options)[0]
+                    spec = self.method.specs(job.array.shape, self.options)[0]
                 if spec is not None and repr(spec) not in tried:
                     rung.setdefault(repr(spec), (spec, []))[1].append(job)
             for key, (spec, members) in rung.items():

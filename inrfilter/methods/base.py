@@ -52,29 +52,37 @@ class Method(ABC):
         return {**self.defaults, **options}
 
     @abstractmethod
-    def specs(self, ndim: int, options: dict[str, Any]) -> list[Spec]:
-        """Architectures in increasing parameter count, finely spaced: the size ladder."""
+    def specs(self, shape: tuple[int, ...], options: dict[str, Any]) -> list[Spec]:
+        """Architectures for chunks of ``shape`` in increasing parameter count, finely
+        spaced: the size ladder the fidelity targets choose from."""
 
     @abstractmethod
-    def param_shapes(self, spec: Spec, ndim: int) -> dict[str, tuple[int, ...]]:
-        """Names and shapes of the stored parameters, in storage order."""
+    def param_shapes(self, spec: Spec, shape: tuple[int, ...]) -> dict[str, tuple[int, ...]]:
+        """Names and shapes of the stored float parameters, in storage order."""
 
     @abstractmethod
-    def init_params(self, spec: Spec, ndim: int, rng: np.random.Generator) -> Params:
-        """Initial parameters drawn from numpy's RNG (device independent)."""
+    def init_params(self, spec: Spec, shape: tuple[int, ...], rng: np.random.Generator) -> Params:
+        """Initial parameters drawn from numpy's RNG (device independent).
+
+        The encoder also packs these to size a ladder spec, so their count (and value
+        spread) must be those of the trained parameters for that spec."""
 
     @abstractmethod
     def fit(
         self, chunks: np.ndarray, spec: Spec, budget: Budget, device: Any, options: dict[str, Any]
-    ) -> list[Params]:
+    ) -> list[tuple[Spec, Params]]:
         """Train one network per chunk of ``chunks`` ``[B, *shape]``, all in one optimiser.
 
-        ``options`` are the checked method options (training settings such as the
-        learning rate live there, not in the stored spec)."""
+        Returns each chunk's stored spec and parameters.  The spec may be refined per
+        chunk from the data (a partition, a mask), as long as its parameter count stays
+        that of the ladder spec it was given.  Small data-dependent side information
+        may ride in the spec as zstd-compressed ``bytes`` (msgpack stores them; they
+        count in the blob).  ``options`` are the checked method options (training
+        settings such as the learning rate live there, not in the stored spec)."""
 
     @abstractmethod
     def evaluate(self, params: Params, spec: Spec, shape: tuple[int, ...], where: Where) -> np.ndarray:
         """Numpy reference decoder: normalised values on the grid, a region or points."""
 
-    def n_params(self, spec: Spec, ndim: int) -> int:
-        return int(sum(np.prod(s) for s in self.param_shapes(spec, ndim).values()))
+    def n_params(self, spec: Spec, shape: tuple[int, ...]) -> int:
+        return int(sum(np.prod(s) for s in self.param_shapes(spec, shape).values()))

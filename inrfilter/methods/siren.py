@@ -34,24 +34,24 @@ class Siren(Method):
             raise ValueError("siren: w0 and lr must be positive")
         return opts
 
-    def specs(self, ndim: int, options: dict[str, Any]) -> list[Spec]:
+    def specs(self, shape: tuple[int, ...], options: dict[str, Any]) -> list[Spec]:
         return [{"w": w, "l": int(options["layers"]), "w0": float(options["w0"])} for w in range(2, MAX_WIDTH + 1)]
 
-    def param_shapes(self, spec: Spec, ndim: int) -> dict[str, tuple[int, ...]]:
+    def param_shapes(self, spec: Spec, shape: tuple[int, ...]) -> dict[str, tuple[int, ...]]:
         width, layers = spec["w"], spec["l"]
         shapes: dict[str, tuple[int, ...]] = {}
-        fan_in = ndim
+        fan_in = len(shape)
         for i in range(layers):
             shapes[f"W{i}"], shapes[f"b{i}"] = (fan_in, width), (width,)
             fan_in = width
         shapes[f"W{layers}"], shapes[f"b{layers}"] = (fan_in, 1), (1,)
         return shapes
 
-    def init_params(self, spec: Spec, ndim: int, rng: np.random.Generator) -> Params:
+    def init_params(self, spec: Spec, shape: tuple[int, ...], rng: np.random.Generator) -> Params:
         from ..nn.sine import sine_layer_init  # torch-free function, but lives with the layers
 
         params: Params = {}
-        shapes = self.param_shapes(spec, ndim)
+        shapes = self.param_shapes(spec, shape)
         for i in range(spec["l"] + 1):
             fan_in, fan_out = shapes[f"W{i}"]
             params[f"W{i}"], params[f"b{i}"] = sine_layer_init(rng, fan_in, fan_out, spec["w0"], first=i == 0)
@@ -59,20 +59,20 @@ class Siren(Method):
 
     def fit(
         self, chunks: np.ndarray, spec: Spec, budget: Budget, device: Any, options: dict[str, Any]
-    ) -> list[Params]:
+    ) -> list[tuple[Spec, Params]]:
         from ..nn import fit_batched
         from ..nn.sine import siren_forward
 
-        ndim = chunks.ndim - 1
         layers, w0 = spec["l"], spec["w0"]
-        base = self.init_params(spec, ndim, np.random.default_rng(budget.seed))
+        base = self.init_params(spec, chunks.shape[1:], np.random.default_rng(budget.seed))
         # The output bias starts at the chunk's mean: Adam moves it ~lr per step, so
         # starting at 0 would spend hundreds of steps just finding the mean.
         init = [{**base, f"b{layers}": np.array([chunk.mean()], np.float32)} for chunk in chunks]
-        return fit_batched(
+        fitted = fit_batched(
             lambda p, x: siren_forward(p, x, layers, w0), init, chunks, budget, device, float(options["lr"]),
             desc="siren",
         )
+        return [(spec, params) for params in fitted]
 
     def evaluate(self, params: Params, spec: Spec, shape: tuple[int, ...], where: Where) -> np.ndarray:
         points, out_shape = unit_points(shape, where)

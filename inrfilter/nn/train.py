@@ -21,21 +21,33 @@ from tqdm.auto import tqdm
 from ..grid import unit_points
 from ..methods.base import Budget, Params
 
-Forward = Callable[[dict[str, torch.Tensor], torch.Tensor], torch.Tensor]
+#: forward(params, x) -> predictions [B, N], or (predictions, penalty [B]) where the
+#: penalty (a regulariser) is added to the training loss but not to the tracked MSE.
+#: x is [N, ndim] (shared by the chunks) or [B, N, ndim] (one set per chunk).
+Forward = Callable[[dict[str, torch.Tensor], torch.Tensor], "torch.Tensor | tuple[torch.Tensor, torch.Tensor]"]
 
 #: chunks with at most this many voxels train on the full grid every step
 FULL_GRID_POINTS = 1 << 14
 EVAL_BLOCK = 1 << 16
 
 
-def _full_mse(forward: Forward, params, coords, targets) -> torch.Tensor:
+def _predict(forward: Forward, params, x) -> tuple[torch.Tensor, torch.Tensor | None]:
+    out = forward(params, x)
+    return out if isinstance(out, tuple) else (out, None)
+
+
+def _full_mse(forward: Forward, params, coords, targets, weights) -> torch.Tensor:
+    """Each chunk's MSE over its whole grid (or over its active voxels, ``weights``)."""
     total = torch.zeros(targets.shape[0], device=targets.device, dtype=torch.float64)
     with torch.no_grad():
         for start in range(0, coords.shape[0], EVAL_BLOCK):
-            pred = forward(params, coords[start : start + EVAL_BLOCK])
-            err = pred - targets[:, start : start + EVAL_BLOCK]
-            total += (err.double() ** 2).sum(dim=1)
-    return total / coords.shape[0]
+            pred, _ = _predict(forward, params, coords[start : start + EVAL_BLOCK])
+            err2 = (pred - targets[:, start : start + EVAL_BLOCK]).double() ** 2
+            if weights is not None:
+                err2 = err2 * weights[:, start : start + EVAL_BLOCK]
+            total += err2.sum(dim=1)
+    count = coords.shape[0] if weights is None else weights.sum(dim=1).clamp(min=1)
+    return total / count
 
 
 def fit_batched(
@@ -47,8 +59,13 @@ def fit_batched(
     lr: float | dict[str, float],
     points_per_step: int = FULL_GRID_POINTS,
     desc: str = "fit",
+    active: np.ndarray | None = None,
 ) -> list[Params]:
-    """Train ``len(init)`` networks on ``chunks [B, *shape]``; return each chunk's best params."""
+    """Train ``len(init)`` networks on ``chunks [B, *shape]``; return each chunk's best params.
+
+    ``active`` (bool ``[B, *shape]``), when given, restricts training samples and the
+    tracked MSE to each chunk's active voxels (each chunk needs at least one).
+    """
     batch = chunks.shape[0]
     shape = chunks.shape[1:]
     coords_np, _ = unit_points(shape, None)
@@ -74,8 +91,15 @@ def fit_batched(
             optimiser, lambda s: 0.1 + 0.45 * (1 + math.cos(math.pi * min(s, steps) / steps))
         )
 
-    full_grid = n_points <= points_per_step
-    eval_every = 1 if full_grid else 100
+    weights = None
+    if active is not None:
+        flat_active = active.reshape(batch, -1)
+        if not flat_active.any(axis=1).all():
+            raise ValueError("every chunk needs at least one active voxel")
+        active_idx = [np.flatnonzero(m) for m in flat_active]
+        weights = torch.as_tensor(flat_active, dtype=torch.float64, device=device)
+    full_grid = n_points <= points_per_step and active is None
+    eval_every = 1 if full_grid else 50
     rng = np.random.default_rng(budget.seed)
     target = None if budget.target_mse is None else torch.as_tensor(budget.target_mse, device=device)
     best_mse = torch.full((batch,), float("inf"), device=device, dtype=torch.float64)
@@ -96,24 +120,28 @@ def fit_batched(
     step = 0
     while step < steps:
         if full_grid:
-            idx = None
-            pred = forward(params, coords)
+            pred, penalty = _predict(forward, params, coords)
             err = pred - targets
-        else:
+        elif active is None:
             idx = torch.as_tensor(rng.integers(0, n_points, points_per_step), device=device)
-            pred = forward(params, coords[idx])
+            pred, penalty = _predict(forward, params, coords[idx])
             err = pred - targets[:, idx]
+        else:  # each chunk draws its own points among its active voxels
+            draws = min(points_per_step, max(len(i) for i in active_idx))
+            idx = torch.as_tensor(np.stack([i[rng.integers(0, len(i), draws)] for i in active_idx]), device=device)
+            pred, penalty = _predict(forward, params, coords[idx])
+            err = pred - targets.gather(1, idx)
         per_chunk = (err**2).mean(dim=1)
         if full_grid:
             keep_best(per_chunk.detach().double())
         elif step % eval_every == 0:
-            keep_best(_full_mse(forward, params, coords, targets))
+            keep_best(_full_mse(forward, params, coords, targets, weights))
         if target is not None and bool((best_mse <= target).all()):
             break
         if budget.seconds is not None and time.monotonic() - start > budget.seconds:
             break
         optimiser.zero_grad(set_to_none=True)
-        per_chunk.sum().backward()
+        (per_chunk.sum() if penalty is None else (per_chunk + penalty).sum()).backward()
         optimiser.step()
         if scheduler is not None:
             scheduler.step()
@@ -123,5 +151,5 @@ def fit_batched(
             bar.set_postfix(worst_psnr=f"{10 * math.log10(4 / worst):.1f}" if 0 < worst < float("inf") else "-")
         bar.update(1)
     bar.close()
-    keep_best(_full_mse(forward, params, coords, targets))
+    keep_best(_full_mse(forward, params, coords, targets, weights))
     return [{n: best[n][b].cpu().numpy().astype(np.float32) for n in best} for b in range(batch)]
