@@ -1,10 +1,12 @@
 """Write the golden blob of each method for the current format version.
 
-Run once when a method or format version is added (``python -m tests.golden.make_golden``);
+Run once when a method or format version is added
+(``python -m tests.golden.make_golden METHOD``: only the named methods are written);
 never to "fix" a failing golden test: a golden blob that no longer decodes to its
 stored values means old files would read differently.
 """
 
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -22,9 +24,9 @@ def golden_input() -> np.ndarray:
     return a
 
 
-def main() -> None:
+def main(methods: list[str]) -> None:
     array = golden_input()
-    for method in inrfilter.METHODS:
+    for method in methods:
         blob = inrfilter.encode(array, method, max_error=float(np.nanmax(array[np.isfinite(array)])) * 1e-3,
                                 ratio=4, steps=60, device="cpu", progress=False)
         name = f"{method}-v{inrfilter.FORMAT_VERSION}"
@@ -34,4 +36,6 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    if len(sys.argv) < 2:
+        raise SystemExit(f"name the method(s) to write: {', '.join(inrfilter.METHODS)}")
+    main(sys.argv[1:])
