@@ -50,10 +50,10 @@ class Normalisation:
 
     @property
     def _span(self) -> float:
-        # Halves keep hi - lo finite even for values near the float64 limits.
-        if self.transform == "log":
-            return float(np.log1p(self.hi / 2 - self.lo / 2 + (self.hi / 2 - self.lo / 2)))
-        return self.hi / 2 - self.lo / 2
+        """Half the value range (halves stay finite near float64's limits), or, for
+        the log transform, log1p of the range."""
+        half = self.hi / 2 - self.lo / 2
+        return float(np.log1p(2 * half)) if self.transform == "log" else half
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         x = np.asarray(x, dtype=np.float64)
@@ -65,7 +65,7 @@ class Normalisation:
         y = np.asarray(y, dtype=np.float64)
         if self.transform == "log":
             return np.expm1(np.clip((y + 1.0) / 2.0, 0.0, 1.0) * self._span) + self.lo
-        return ((y + 1.0) / 2.0 * self._span) * 2 + self.lo
+        return (y + 1.0) * self._span + self.lo
 
     def slope(self) -> float:
         """Largest d(original)/d(normalised): how decoder noise is amplified."""
