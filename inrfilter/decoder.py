@@ -17,6 +17,7 @@ from .chunk import cast, decode_nonfinite
 from .fidelity import decode_residual
 from .grid import Region, check_points, normalise_selection
 from .header import CONSTANT, LOSSLESS, SECTION_NAMES, ChunkHeader
+from .levels import check_level, level_shape, max_level, reduce_holes, reduce_values
 from .methods import get_method
 from .quant import dequantise
 
@@ -90,27 +91,58 @@ class ParsedChunk:
         step, code = self.h.residual
         return self._once("r", lambda: decode_residual(self.sections["r"], code, step, self.shape))
 
-    def network(self, where) -> np.ndarray:
-        """De-normalised network values (float64) on a region or at points."""
+    def _method_call(self, name: str, *args):
+        """A call into the blob's method; an unusable spec is a BlobError."""
         try:
-            y = get_method(self.h.method).evaluate(self.params(), self.h.spec, self.shape, where)
+            return getattr(get_method(self.h.method), name)(*args)
         except (KeyError, ValueError, IndexError, TypeError) as exc:
             raise BlobError(f"corrupted blob: method spec unusable ({exc!r})") from exc
+
+    def network(self, where, level: int = 0) -> np.ndarray:
+        """De-normalised network values (float64) on a region or at points (of level ``level``)."""
+        if level:
+            y = self._method_call("evaluate_level", self.params(), self.h.spec, self.shape, where, level)
+        else:
+            y = self._method_call("evaluate", self.params(), self.h.spec, self.shape, where)
         return self.h.norm.inverse(y)
 
-    def region(self, region: Region) -> np.ndarray:
-        """Values of a bounded region in the chunk's dtype, non-finite values restored."""
-        if self.h.method == LOSSLESS:
+    def levels(self) -> int:
+        """How many reduced-resolution levels this chunk has (beyond level 0)."""
+        if self.h.method in (CONSTANT, LOSSLESS):
+            return max_level(self.shape)
+        return self._method_call("levels", self.h.spec, self.shape)
+
+    def level_shape(self, level: Any) -> tuple[int, ...]:
+        """Shape of reduced-resolution level ``level`` (0: the chunk's), or a ValueError
+        that says which levels this chunk has."""
+        kind = {CONSTANT: "constant", LOSSLESS: "lossless"}.get(self.h.method, self.h.method)
+        what = f"this {kind} chunk of shape {self.shape}"
+        return level_shape(self.shape, check_level(level, self.levels(), what))
+
+    def region(self, region: Region, level: int = 0) -> np.ndarray:
+        """Values of a bounded region (of level ``level``'s grid) in the chunk's dtype,
+        non-finite values restored.  Level k > 0 (see inrfilter.levels): the method's
+        level-k approximation plus the low-passed residual; a lossless chunk gives
+        pairwise means of its finite values; a cell is non-finite only when its whole
+        block is."""
+        if self.h.method == LOSSLESS and not level:
             return self.lossless()[region].copy()
-        if self.h.method == CONSTANT:
-            values = np.full(tuple(len(range(*s.indices(n))) for s, n in zip(region, self.shape)), self.h.constant)
+        if self.h.method == LOSSLESS:
+            data = self.lossless().astype(np.float64)
+            values = reduce_values(data, np.isfinite(data), level)[0][region]
+        elif self.h.method == CONSTANT:
+            grid = level_shape(self.shape, level)
+            values = np.full(tuple(len(range(*s.indices(n))) for s, n in zip(region, grid)), self.h.constant)
         else:
-            values = self.network(region)
+            values = self.network(region, level)
             residual = self.residual()
             if residual is not None:
+                if level:
+                    residual = self._method_call("lowpass", residual, self.h.spec, self.shape, level)
                 values = values + residual[region]
         holes = self.holes()
         if holes is not None:
+            holes = reduce_holes(holes, level) if level else holes
             values = np.where(holes[region] != 0, holes[region], values)
         return cast(values, self.h.dtype)
 
@@ -142,15 +174,18 @@ class ParsedChunk:
         return values
 
 
-def decode(blob: Any, out: np.ndarray | None = None) -> np.ndarray:
+def decode(blob: Any, out: np.ndarray | None = None, level: int = 0) -> np.ndarray:
     """Decode a whole chunk: same dtype and shape as encoded (C order).
 
     ``out``, when given, must hold as many elements of the same dtype; it is filled
     and returned (any memory order; a flat buffer is filled in C order).
+    ``level=k`` reads the reduced-resolution level k instead (a preview: every
+    pyramid axis halved k times, see inrfilter.levels), for methods that have levels
+    and for constant and lossless chunks; other methods raise a ValueError.
     """
     chunk = ParsedChunk(blob)
-    full = tuple(slice(0, n, 1) for n in chunk.shape)
-    result = chunk.region(full)
+    full = tuple(slice(0, n, 1) for n in chunk.level_shape(level))
+    result = chunk.region(full, level)
     if out is None:
         return result
     target = np.asarray(out)
@@ -160,11 +195,12 @@ def decode(blob: Any, out: np.ndarray | None = None) -> np.ndarray:
     return out
 
 
-def decode_region(blob: Any, selection: Any) -> np.ndarray:
-    """``decode(blob)[selection]`` for basic indexing, evaluating only the selected points."""
+def decode_region(blob: Any, selection: Any, level: int = 0) -> np.ndarray:
+    """``decode(blob, level=level)[selection]`` for basic indexing, evaluating only the
+    selected points (``selection`` indexes the level's grid)."""
     chunk = ParsedChunk(blob)
-    region, drop = normalise_selection(chunk.shape, selection)
-    values = chunk.region(region)
+    region, drop = normalise_selection(chunk.level_shape(level), selection)
+    values = chunk.region(region, level)
     return values.reshape([n for axis, n in enumerate(values.shape) if axis not in drop])
 
 
@@ -180,7 +216,8 @@ def sample(blob: Any, coords: Any) -> np.ndarray:
 def info(blob: Any) -> dict[str, Any]:
     """What a blob holds: method, dtype, shape, section sizes, achieved fidelity, version."""
     data = blobfmt.as_bytes(blob)
-    version, h, sections = read(data)
+    chunk = ParsedChunk(data)
+    version, h, sections = chunk.version, chunk.h, chunk.sections
     raw_nbytes = int(np.prod(h.shape)) * h.dtype.itemsize
     sizes = {SECTION_NAMES[k]: len(v) for k, v in sections.items()}
     return {
@@ -198,4 +235,5 @@ def info(blob: Any) -> dict[str, Any]:
         "quant": h.quant,
         "transform": h.norm.transform if h.norm else None,
         "residual_step": h.residual[0] if h.residual else None,
+        "levels": chunk.levels(),
     }

@@ -84,5 +84,27 @@ class Method(ABC):
     def evaluate(self, params: Params, spec: Spec, shape: tuple[int, ...], where: Where) -> np.ndarray:
         """Numpy reference decoder: normalised values on the grid, a region or points."""
 
+    # -- reduced-resolution reads (optional) ---------------------------------------
+    def levels(self, spec: Spec, shape: tuple[int, ...]) -> int:
+        """How many reduced-resolution levels ``evaluate_level`` offers (0: none).
+        Level k has the shape ``inrfilter.levels.level_shape(shape, k)``."""
+        return 0
+
+    def evaluate_level(
+        self, params: Params, spec: Spec, shape: tuple[int, ...], region: Where, level: int
+    ) -> np.ndarray:
+        """Normalised values of the level-``level`` approximation on a region of that
+        level's grid (None: all of it), in the units of ``evaluate``."""
+        if level == 0:
+            return self.evaluate(params, spec, shape, region)
+        raise ValueError(f"method {self.name!r} has no reduced-resolution levels; read level 0")
+
+    def lowpass(self, values: np.ndarray, spec: Spec, shape: tuple[int, ...], level: int) -> np.ndarray:
+        """The level-``level`` approximation of a full-resolution array (the max_error
+        residual), scaled as ``evaluate_level`` scales its values."""
+        if level == 0:
+            return values
+        raise ValueError(f"method {self.name!r} has no reduced-resolution levels; read level 0")
+
     def n_params(self, spec: Spec, shape: tuple[int, ...]) -> int:
         return int(sum(np.prod(s) for s in self.param_shapes(spec, shape).values()))
