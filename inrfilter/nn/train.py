@@ -23,7 +23,8 @@ from ..methods.base import Budget, Params
 
 #: forward(params, x) -> predictions [B, N], or (predictions, penalty [B]) where the
 #: penalty (a regulariser) is added to the training loss but not to the tracked MSE.
-#: x is [N, ndim] (shared by the chunks) or [B, N, ndim] (one set per chunk).
+#: x is [N, ndim] (shared by the chunks) or [B, N, ndim] (one set per chunk).  With
+#: explicit ``points`` and targets ``[B, N, C]``, predictions are ``[B, N, C]``.
 Forward = Callable[[dict[str, torch.Tensor], torch.Tensor], "torch.Tensor | tuple[torch.Tensor, torch.Tensor]"]
 
 #: chunks with at most this many voxels train on the full grid every step
@@ -44,10 +45,12 @@ def _full_mse(forward: Forward, params, coords, targets, weights) -> torch.Tenso
             pred, _ = _predict(forward, params, coords[start : start + EVAL_BLOCK])
             err2 = (pred - targets[:, start : start + EVAL_BLOCK]).double() ** 2
             if weights is not None:
-                err2 = err2 * weights[:, start : start + EVAL_BLOCK]
-            total += err2.sum(dim=1)
+                w = weights[:, start : start + EVAL_BLOCK]
+                err2 = err2 * w.view(*w.shape, *[1] * (err2.dim() - 2))
+            total += err2.flatten(1).sum(dim=1)
+    channels = targets[0, 0].numel()
     count = coords.shape[0] if weights is None else weights.sum(dim=1).clamp(min=1)
-    return total / count
+    return total / (count * channels)
 
 
 def fit_batched(
@@ -60,17 +63,27 @@ def fit_batched(
     points_per_step: int = FULL_GRID_POINTS,
     desc: str = "fit",
     active: np.ndarray | None = None,
+    points: np.ndarray | None = None,
 ) -> list[Params]:
     """Train ``len(init)`` networks on ``chunks [B, *shape]``; return each chunk's best params.
 
     ``active`` (bool ``[B, *shape]``), when given, restricts training samples and the
     tracked MSE to each chunk's active voxels (each chunk needs at least one).
+    ``points`` (``[N, k]``), when given, are the training inputs instead of the chunk's
+    voxel grid (e.g. wavelet coefficients' positions tagged with their scale); the
+    targets are then ``chunks [B, N]``, or ``[B, N, C]`` for C outputs per input
+    (the tracked MSE averages over them too).
     """
     batch = chunks.shape[0]
-    shape = chunks.shape[1:]
-    coords_np, _ = unit_points(shape, None)
+    if points is None:
+        coords_np, _ = unit_points(chunks.shape[1:], None)
+        flat = chunks.reshape(batch, -1)
+    else:
+        coords_np, flat = np.asarray(points), chunks
+        if coords_np.ndim != 2 or chunks.ndim not in (2, 3) or chunks.shape[1] != coords_np.shape[0]:
+            raise ValueError(f"points [N, k] need chunks [B, N] or [B, N, C]; got {coords_np.shape}, {chunks.shape}")
     coords = torch.as_tensor(coords_np, dtype=torch.float32, device=device)
-    targets = torch.as_tensor(chunks.reshape(batch, -1), dtype=torch.float32, device=device)
+    targets = torch.as_tensor(flat, dtype=torch.float32, device=device)
     n_points = coords.shape[0]
 
     params = {
@@ -93,7 +106,7 @@ def fit_batched(
 
     weights = None
     if active is not None:
-        flat_active = active.reshape(batch, -1)
+        flat_active = active.reshape(batch, n_points)
         if not flat_active.any(axis=1).all():
             raise ValueError("every chunk needs at least one active voxel")
         active_idx = [np.flatnonzero(m) for m in flat_active]
@@ -130,8 +143,8 @@ def fit_batched(
             draws = min(points_per_step, max(len(i) for i in active_idx))
             idx = torch.as_tensor(np.stack([i[rng.integers(0, len(i), draws)] for i in active_idx]), device=device)
             pred, penalty = _predict(forward, params, coords[idx])
-            err = pred - targets.gather(1, idx)
-        per_chunk = (err**2).mean(dim=1)
+            err = pred - targets[torch.arange(batch, device=device)[:, None], idx]
+        per_chunk = (err**2).flatten(1).mean(dim=1)
         if full_grid:
             keep_best(per_chunk.detach().double())
         elif step % eval_every == 0:
