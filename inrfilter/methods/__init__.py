@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from .base import Budget, Method
 from .siren import Siren
+from .wien import Wien
 
-_REGISTRY: dict[str, Method] = {m.name: m for m in (Siren(),)}
+_REGISTRY: dict[str, Method] = {m.name: m for m in (Siren(), Wien())}
 METHODS: tuple[str, ...] = tuple(_REGISTRY)
 
 

@@ -1,0 +1,192 @@
+"""``wien``: WIEN-INR (Ni et al., "Detail Across Scales: Multi-Scale Enhancement for
+Full Spectrum Neural Representations", arXiv:2509.15494), a wavelet multi-scale INR
+with an enhancement kernel network at the finest scale.
+
+The method, as the paper describes it:
+
+- a J-level DWT of the normalised chunk (PyWavelets, ``wavelet`` default Haar,
+  J = ``levels`` up to 4, limited by the chunk's size; a chunk too small for one
+  level has J = 0 and is a single SIREN on the data);
+- one SIREN for the coarsest approximation a_J and ONE SIREN per detail scale j
+  that outputs all 2**q - 1 orientations at once (the paper's shared INR per scale,
+  Eq. 3), each on its own scale's grid, with a sine frequency w0 that is lower for
+  coarse scales;
+- scale 1 is the enhancement module (Eq. 4-5): the scale-2 network, a continuous
+  function, is evaluated on the scale-1 grid (the "upsampled" prediction); a
+  kernel-predictor SIREN (w0 = 30, first and hidden) maps each scale-1 coordinate to
+  an r**q kernel per orientation; the inner product of kernel and the r**q
+  neighbourhood of the upsampled prediction is the coefficient.  It trains after
+  the scale-2 network, which stays frozen, as in the paper;
+- the parameter budget from ``ratio``/``psnr`` is split across scales by their
+  intrinsic size (coarse scales get small networks); weights are stored fp16 by
+  default (int8 through the core's quantiser);
+- ``enhance=False`` is the paper's Wavelet-INR baseline (a plain SIREN for scale 1).
+
+Choices where the paper is not specific (options where it matters; the benchmark
+``benchmarks/wien_paper.py`` measures them):
+
+- DWT mode ``periodization``: exactly ceil(n/2) coefficients per level (nothing
+  redundant to store) and orthonormal for orthogonal wavelets, so the coefficient
+  loss is the chunk's squared error (Parseval) and the psnr target carries over.
+  An odd length repeats its last sample (PyWavelets' rule); decoding crops it.
+- Axes and J: every axis that keeps 4 samples after one halving, J capped so each
+  keeps 4 at the coarsest level (``inrfilter.levels``: 48 -> J = 3, 64 -> 4, 6 -> 0).
+- Coordinates: one unit frame for all scales, a coefficient at the centre of its
+  Haar support, which is what makes "the scale-2 network on the scale-1 grid"
+  well defined.  Networks output coefficients over the level's orthonormal gain
+  2**(q j/2) (block means and differences, O(1) at every level).
+- Kernel: per orientation (orientation o of scale 1 is its kernel's inner product
+  with orientation o of the upsampled prediction; kernel outputs orientation-major);
+  neighbourhoods reach past the grid edge by evaluating the network there (no
+  padding rule).  The "small" kernel predictor is as wide as the scale-2 network.
+  Its output bias starts at the least-squares constant kernel (the analogue of
+  siren's output bias starting at the mean).
+- Budget split (``split``): a scale network's parameters go as (its coefficients)
+  ** split, so widths as the square root of that; never narrower than 4, never with
+  more parameters than coefficients.  ``split=1`` is strictly proportional; the
+  default 0.5 came out ahead of 1 (and close to 0) on saxs, powder and turbulence
+  crops at 300 steps, because the coarse scales hold most of the energy.
+- Frequencies: w0 = ``w0`` (30) at scale 1 falling geometrically to ``w0_coarse``
+  (10) for a_J; the kernel predictor keeps the paper's 30.
+- Steps: every network trains for ``steps`` optimiser steps (the scales together,
+  then the enhancement); a ``seconds`` budget is halved between the two stages.
+- Learning rate: ``lr`` (1e-3 decaying to 1e-4, as ``siren``), raised to
+  lr * 32 / width for networks narrower than 32: Adam moves each weight by about
+  the rate, so a narrow coarse network would otherwise barely move in a few hundred
+  steps (measured: 14 -> 27 dB on a SAXS crop).  The enhancement stage reads the
+  float32 scale-2 weights (fp16 storage moves its prediction by ~1e-3 relative).
+
+Reading: region decode evaluates only the coefficients the region depends on and
+inverts locally (``synthesis``); ``level=k`` reads (``evaluate_level``) give a_k
+divided by its gain 2**(q k/2), i.e. in the data's units (Haar: the mean of each
+2**k block), evaluating only the networks of scales coarser than k; ``sample``
+interpolates the decoded voxels multilinearly (exact at integer coordinates).
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import numpy as np
+import pywt
+
+from ...grid import Where, region_indices
+from ..base import Budget, Method, Params, Spec
+from . import layout as layouts
+from .numpy_decoder import reconstruct
+from .synthesis import MODE
+
+__all__ = ["Wien"]
+
+
+class Wien(Method):
+    name = "wien"
+    defaults = {"levels": 4, "wavelet": "haar", "enhance": True, "r": 3, "layers": 3, "w0": 30.0,
+                "w0_coarse": 10.0, "split": 0.5, "lr": 1e-3}
+
+    def check_options(self, options: dict[str, Any]) -> dict[str, Any]:
+        opts = super().check_options(options)
+        if not (isinstance(opts["levels"], (int, np.integer)) and 0 <= opts["levels"] <= 4):
+            raise ValueError(f"wien: levels must be an integer in 0..4; got {opts['levels']!r}")
+        if opts["wavelet"] not in pywt.wavelist(kind="discrete"):
+            raise ValueError(f"wien: wavelet must be a discrete PyWavelets wavelet (haar, db2, sym4, coif1, "
+                             f"bior2.2, ...); got {opts['wavelet']!r}")
+        if not (isinstance(opts["r"], (int, np.integer)) and opts["r"] >= 1 and opts["r"] % 2 == 1):
+            raise ValueError(f"wien: r (the neighbourhood) must be an odd positive integer; got {opts['r']!r}")
+        if not (isinstance(opts["layers"], (int, np.integer)) and 1 <= opts["layers"] <= 16):
+            raise ValueError(f"wien: layers must be an integer in 1..16; got {opts['layers']!r}")
+        if not all(float(opts[k]) > 0 for k in ("w0", "w0_coarse", "lr")):
+            raise ValueError("wien: w0, w0_coarse and lr must be positive")
+        if not 0 <= float(opts["split"]) <= 2:
+            raise ValueError(f"wien: split must lie in [0, 2]; got {opts['split']!r}")
+        if not isinstance(opts["enhance"], (bool, np.bool_)):
+            raise ValueError(f"wien: enhance must be True or False; got {opts['enhance']!r}")
+        return opts
+
+    # -- the size ladder and the parameters ------------------------------------------
+    def specs(self, shape: tuple[int, ...], options: dict[str, Any]) -> list[Spec]:
+        return layouts.ladder(tuple(shape), options)
+
+    def param_shapes(self, spec: Spec, shape: tuple[int, ...]) -> dict[str, tuple[int, ...]]:
+        shapes: dict[str, tuple[int, ...]] = {}
+        for net in layouts.build(shape, spec).nets:
+            shapes.update(net.shapes())
+        return shapes
+
+    def init_params(self, spec: Spec, shape: tuple[int, ...], rng: np.random.Generator) -> Params:
+        from ...nn.sine import sine_layer_init  # torch-free function, but lives with the layers (encoding only)
+
+        params: Params = {}
+        for net in layouts.build(shape, spec).nets:
+            shapes = net.shapes()
+            for i in range(net.layers + 1):
+                fan_in, fan_out = shapes[f"{net.name}.W{i}"]
+                params[f"{net.name}.W{i}"], params[f"{net.name}.b{i}"] = sine_layer_init(
+                    rng, fan_in, fan_out, net.w0, first=i == 0)
+        return params
+
+    def fit(self, chunks: np.ndarray, spec: Spec, budget: Budget, device: Any,
+            options: dict[str, Any]) -> list[tuple[Spec, Params]]:
+        from .train import fit
+
+        layout = layouts.build(chunks.shape[1:], spec)
+        init = self.init_params(spec, chunks.shape[1:], np.random.default_rng(budget.seed))
+        return [(spec, params) for params in fit(layout, chunks, init, budget, device, options)]
+
+    # -- reading -------------------------------------------------------------------------
+    def evaluate(self, params: Params, spec: Spec, shape: tuple[int, ...], where: Where) -> np.ndarray:
+        layout = layouts.build(shape, spec)
+        if where is None or isinstance(where, tuple):
+            region = where if where is not None else tuple(slice(None) for _ in shape)
+            return self._region(layout, params, region, 0)
+        return _interpolate(layout, params, np.asarray(where, np.float64))
+
+    def levels(self, spec: Spec, shape: tuple[int, ...]) -> int:
+        return layouts.build(shape, spec).levels
+
+    def evaluate_level(self, params: Params, spec: Spec, shape: tuple[int, ...], region: Where,
+                       level: int) -> np.ndarray:
+        layout = layouts.build(shape, spec)
+        if not isinstance(region, tuple) and region is not None:
+            raise ValueError("wien: reduced-resolution levels read regions, not points")
+        region = region if region is not None else tuple(slice(None) for _ in shape)
+        return self._region(layout, params, region, level) / layout.gain(level)
+
+    def lowpass(self, values: np.ndarray, spec: Spec, shape: tuple[int, ...], level: int) -> np.ndarray:
+        layout = layouts.build(shape, spec)
+        if level == 0:
+            return values
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            approx = pywt.wavedecn(values, layout.wavelet, mode=MODE, level=level, axes=layout.axes)[0]
+        return approx / layout.gain(level)
+
+    @staticmethod
+    def _region(layout: layouts.Layout, params: Params, region: tuple, level: int) -> np.ndarray:
+        axes = region_indices(layout.grid(level), region)
+        out_shape = tuple(len(a) for a in axes)
+        if 0 in out_shape:
+            return np.zeros(out_shape)
+        index = np.stack(np.meshgrid(*axes, indexing="ij"), axis=-1).reshape(-1, layout.ndim)
+        return reconstruct(layout, params, index, level).reshape(out_shape)
+
+
+def _interpolate(layout: layouts.Layout, params: Params, coords: np.ndarray) -> np.ndarray:
+    """Multilinear interpolation of the decoded voxels around each point (normalised
+    units); at integer coordinates it is exactly the decoded voxel."""
+    flat = coords.reshape(-1, layout.ndim)
+    low = np.floor(flat).astype(np.int64)
+    frac = flat - low
+    high = np.minimum(low + 1, np.asarray(layout.shape) - 1)
+    corners = list(np.ndindex(*(2,) * layout.ndim))
+    index = np.stack([np.where(np.asarray(c, bool), high, low) for c in corners], axis=1)  # [n, 2**ndim, ndim]
+    keys = np.ravel_multi_index(tuple(index.reshape(-1, layout.ndim).T), layout.shape)
+    unique, inverse = np.unique(keys, return_inverse=True)
+    voxels = reconstruct(layout, params, np.stack(np.unravel_index(unique, layout.shape), axis=-1))
+    values = voxels[inverse.reshape(len(flat), len(corners))]
+    out = np.zeros(len(flat))
+    for i, corner in enumerate(corners):
+        weight = np.prod(np.where(np.asarray(corner, bool), frac, 1.0 - frac), axis=1)
+        out += weight * values[:, i]
+    return out.reshape(coords.shape[:-1])
