@@ -34,9 +34,12 @@ import numpy as np
 from ...grid import to_unit
 from ...levels import level_shape, max_level, pyramid_axes
 
-#: the narrowest network of any scale
-MIN_WIDTH = 4
+#: the narrowest network of any scale (as siren's ladder starts)
+MIN_WIDTH = 2
 MAX_WIDTH = 1024
+#: a coarse network never gets more parameters than this per coefficient it represents
+#: (a SIREN fits N values well only with more than N parameters; coarse grids are small)
+MAX_PARAMS_PER_COEFFICIENT = 4
 #: the enhancement's kernel predictor uses the paper's SIREN frequency (first and hidden)
 KERNEL_W0 = 30.0
 
@@ -159,10 +162,11 @@ def _widest(net: Net, budget: int) -> int:
 def _widths(nets: tuple[Net, ...], sizes: list[int], top: int, split: float) -> list[int]:
     """Width of each network when the finest (last) one has width ``top``: parameters
     go as (coefficients)**split, so widths as its square root; never narrower than
-    MIN_WIDTH, wider than ``top``, or with more parameters than the coefficients the
-    network represents."""
+    MIN_WIDTH, wider than ``top``, or with more than MAX_PARAMS_PER_COEFFICIENT
+    parameters per coefficient the network represents."""
     widths = [int(round(top * (size / sizes[-1]) ** (split / 2))) for size in sizes[:-1]]
-    widths = [max(MIN_WIDTH, min(w, top, _widest(net, size))) for w, net, size in zip(widths, nets, sizes)]
+    widths = [max(MIN_WIDTH, min(w, top, _widest(net, MAX_PARAMS_PER_COEFFICIENT * size)))
+              for w, net, size in zip(widths, nets, sizes)]
     return widths + [top]
 
 

@@ -63,35 +63,21 @@ def fit(layout: Layout, chunks: np.ndarray, init: Params, budget: Budget, device
     from ...nn import fit_batched
     from ...nn.wien_layers import ScalesForward
 
-    batch, n_voxels = len(chunks), int(np.prod(layout.shape))
+    n_voxels = int(np.prod(layout.shape))
     coefficients = [decompose(chunk, layout) for chunk in chunks]
     lr = float(options["lr"])
-    budget1 = _stage(budget, 2 if layout.enhance else 1)
 
-    # -- stage 1: approximation and detail scales ---------------------------------
+    # -- stage 1: approximation and detail scales, one optimiser ------------------
     nets = [layout.net("a"), *layout.detail_nets]
-    rows, targets = [], []
-    width = max(1, layout.channels)  # J = 0: the approximation alone, one channel
-    for i, net in enumerate(nets):
-        positions = grid_index(layout.grid(net.level))
-        rows.append(np.concatenate([layout.coords(net.level, positions), np.full((len(positions), 1), i)], axis=1))
-        per_chunk = []
-        for approx, details in coefficients:
-            values = approx.reshape(-1, 1) if net.kind == "approx" else details[net.level].reshape(-1, layout.channels)
-            per_chunk.append(np.pad(values, ((0, 0), (0, width - values.shape[1]))))
-        targets.append(np.stack(per_chunk))
-    points, target = np.concatenate(rows).astype(np.float32), np.concatenate(targets, axis=1).astype(np.float32)
-    # fit_batched's MSE is per (row, channel); the chunk's is per voxel
-    entries = target.shape[1] * target.shape[2]
-    stage_mse = None
-    if budget.target_mse is not None:
-        stage_coeffs = sum(_count(layout, n) for n in nets)
-        total_coeffs = stage_coeffs + (_count(layout, layout.net("k")) if layout.enhance else 0)
-        stage_mse = np.asarray(budget.target_mse) * stage_coeffs / total_coeffs * n_voxels / entries
-    inits = [_stage_init({n: v for n, v in init.items() if n.split(".")[0] in {x.name for x in nets}}, nets, c)
-             for c in coefficients]
-    forward = ScalesForward(nets, layout.ndim, width)
-    budget1.target_mse = stage_mse
+    points, target = _scale_rows(layout, nets, coefficients)
+    budget1 = _stage(budget, 2 if layout.enhance else 1)
+    if budget.target_mse is not None:  # stage 1's share of the chunk's squared error, by coefficient count
+        ours = sum(_count(layout, n) for n in nets)
+        share = ours / (ours + (_count(layout, layout.net("k")) if layout.enhance else 0))
+        budget1.target_mse = _per_entry(np.asarray(budget.target_mse) * share, n_voxels, target)
+    names = {net.name for net in nets}
+    inits = [_stage_init({n: v for n, v in init.items() if n.split(".")[0] in names}, nets, c) for c in coefficients]
+    forward = ScalesForward(nets, layout.ndim, target.shape[2])
     fitted = fit_batched(forward, inits, target, budget1, device, _rates(nets, inits[0], lr), points=points,
                          desc="wien scales")
     if not layout.enhance:
@@ -104,6 +90,28 @@ def fit(layout: Layout, chunks: np.ndarray, init: Params, budget: Budget, device
         remaining = np.maximum(np.asarray(budget.target_mse) - error1, 1e-12)
     enhanced = _fit_enhancement(layout, coefficients, fitted, init, _stage(budget, 2), remaining, device, lr)
     return [{**a, **b} for a, b in zip(fitted, enhanced)]
+
+
+def _scale_rows(layout: Layout, nets: list[Net], coefficients) -> tuple[np.ndarray, np.ndarray]:
+    """Stage 1's training rows ``[coords..., network index]`` (every coefficient
+    position of every network's grid) and targets ``[B, N, C]`` (zero in the channels
+    a network does not have: the approximation has one)."""
+    width = max(1, layout.channels)  # J = 0: the approximation alone
+    rows, targets = [], []
+    for i, net in enumerate(nets):
+        positions = grid_index(layout.grid(net.level))
+        rows.append(np.concatenate([layout.coords(net.level, positions), np.full((len(positions), 1), i)], axis=1))
+        per_chunk = []
+        for approx, details in coefficients:
+            values = approx.reshape(-1, 1) if net.kind == "approx" else details[net.level].reshape(-1, layout.channels)
+            per_chunk.append(np.pad(values, ((0, 0), (0, width - values.shape[1]))))
+        targets.append(np.stack(per_chunk))
+    return np.concatenate(rows).astype(np.float32), np.concatenate(targets, axis=1).astype(np.float32)
+
+
+def _per_entry(chunk_mse: np.ndarray, n_voxels: int, target: np.ndarray) -> np.ndarray:
+    """A per-voxel MSE of the chunk as fit_batched's MSE, which is per (row, channel)."""
+    return chunk_mse * n_voxels / (target.shape[1] * target.shape[2])
 
 
 def _rates(nets: list[Net], params: Params, lr: float) -> dict[str, float]:
@@ -176,8 +184,7 @@ def _fit_enhancement(layout: Layout, coefficients, fitted: list[Params], init: P
     neighbours = upsampled_neighbourhoods(d2, scale2, layout.coords(1, around_rows), around)
     target = np.stack([details[1].reshape(-1, layout.channels) for _, details in coefficients]).astype(np.float32)
     points = np.concatenate([layout.coords(1, positions), tag_rows(np.arange(len(positions)))], axis=1)
-    entries = target.shape[1] * target.shape[2]
-    stage_mse = None if target_mse is None else target_mse * np.prod(layout.shape) / entries
+    stage_mse = None if target_mse is None else _per_entry(target_mse, int(np.prod(layout.shape)), target)
     start = {n: v for n, v in init.items() if n.startswith("k.")}
     bias = f"k.b{kernel.layers}"
     starts = [{**start, bias: k / kernel.gain} for k in _constant_kernels(neighbours.cpu().numpy(), target)]
