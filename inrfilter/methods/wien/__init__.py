@@ -43,11 +43,12 @@ Choices where the paper is not specific (options where it matters; the benchmark
   siren's output bias starting at the mean).
 - Budget split (``split``): a scale network's parameters go as (its coefficients)
   ** split, so widths as the square root of that; never narrower than 2, never with
-  more than 4 parameters per coefficient.  ``split=1`` is strictly proportional; the
-  default 0.5 came out ahead of 1 (and close to 0) on saxs, powder and turbulence
-  crops at 300 steps, because the coarse scales hold most of the energy.  The cap of
-  4 (rather than 1) let the coarse networks fit their small grids: +4.6 dB on a SAXS
-  crop, neutral on powder and turbulence.
+  more than 4 parameters per coefficient.  ``split=1`` is strictly proportional,
+  ``split=0`` equal widths; 0.5 keeps "coarse small, fine large" while giving the
+  coarse scales, which hold most of the energy, more than a proportional share.  The
+  benchmark's ablation finds 0, 0.5 and 1 within 1 dB of each other on powder.  The
+  cap of 4 parameters per coefficient (rather than 1) lets the coarse networks fit
+  their small grids: +5.2 dB on the benchmark's SAXS crops at ratio 12.
 - Frequencies: w0 = ``w0`` (30) at scale 1 falling geometrically to ``w0_coarse``
   (10) for a_J; the kernel predictor keeps the paper's 30.
 - Steps: every network trains for ``steps`` optimiser steps (the scales together,
