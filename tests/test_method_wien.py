@@ -50,14 +50,46 @@ def _range(a: np.ndarray) -> float:
     return float(np.nanmax(a[np.isfinite(a)]) - np.nanmin(a[np.isfinite(a)]))
 
 
+def _noise(shape: tuple[int, ...]) -> np.ndarray:
+    """Incompressible values, so that even a tiny chunk is stored as a network."""
+    return np.random.default_rng(5).normal(size=shape)
+
+
 @pytest.fixture(scope="module")
-def blobs(saxs_crop, powder_crop, turbulence_crop):
-    return {
-        "saxs": (saxs_crop, inrfilter.encode(saxs_crop, "wien", ratio=5, **FAST)),
-        "saxs_db2": (saxs_crop, inrfilter.encode(saxs_crop, "wien", ratio=5, wavelet="db2", **FAST)),
-        "powder": (powder_crop, inrfilter.encode(powder_crop, "wien", max_error=0.05 * _range(powder_crop), **FAST)),
-        "turbulence": (turbulence_crop, inrfilter.encode(turbulence_crop, "wien", ratio=4, **FAST)),
-    }
+def noise_3d() -> np.ndarray:
+    """A 3-D chunk with J = 2 (the enhancement on) that needs no optional dataset package."""
+    return _noise((13, 14, 16)).astype(np.float32)
+
+
+#: the blobs the reading tests share: source fixture and encode options
+ENCODINGS = {
+    "saxs": ("saxs_crop", lambda a: {"ratio": 5}),
+    "saxs_db2": ("saxs_crop", lambda a: {"ratio": 5, "wavelet": "db2"}),
+    "powder": ("powder_crop", lambda a: {"max_error": 0.05 * _range(a)}),  # with a residual section
+    "turbulence": ("turbulence_crop", lambda a: {"ratio": 4}),
+    "noise_3d": ("noise_3d", lambda a: {"ratio": 3}),
+}
+
+
+@pytest.fixture(scope="module")
+def _encoded() -> dict:
+    return {}
+
+
+@pytest.fixture
+def blobs(request, _encoded):
+    """name -> (array, blob), encoded once per module and on first use, so a missing
+    dataset package skips only the tests that need that dataset."""
+
+    class Lazy:
+        def __getitem__(self, name: str) -> tuple[np.ndarray, bytes]:
+            if name not in _encoded:
+                source, options = ENCODINGS[name]
+                array = request.getfixturevalue(source)
+                _encoded[name] = (array, inrfilter.encode(array, "wien", **options(array), **FAST))
+            return _encoded[name]
+
+    return Lazy()
 
 
 # -- the method's structure ---------------------------------------------------------------
@@ -65,7 +97,8 @@ def test_registered():
     assert "wien" in inrfilter.METHODS
 
 
-@pytest.mark.parametrize("name, levels", [("saxs", 3), ("saxs_db2", 3), ("powder", 3), ("turbulence", 2)])
+@pytest.mark.parametrize("name, levels", [("saxs", 3), ("saxs_db2", 3), ("powder", 3), ("turbulence", 2),
+                                          ("noise_3d", 2)])
 def test_levels_adapt_to_the_chunk_and_enhancement_is_stored(blobs, name, levels):
     array, blob = blobs[name]
     info = inrfilter.info(blob)
@@ -196,7 +229,7 @@ SELECTIONS = [
 ]
 
 
-@pytest.mark.parametrize("name", ["saxs", "saxs_db2", "powder", "turbulence"])
+@pytest.mark.parametrize("name", ["saxs", "saxs_db2", "powder", "turbulence", "noise_3d"])
 @pytest.mark.parametrize("selection", SELECTIONS)
 def test_region_equals_full_decode(blobs, name, selection):
     array, blob = blobs[name]
@@ -257,7 +290,7 @@ def test_local_inverse_matches_pywavelets(wavelet, shape):
         np.testing.assert_allclose(values, x[tuple(outputs.T)], atol=1e-9)
 
 
-@pytest.mark.parametrize("name", ["saxs", "powder", "turbulence"])
+@pytest.mark.parametrize("name", ["saxs", "powder", "turbulence", "noise_3d"])
 def test_sample_at_integers_equals_decode(blobs, name):
     _, blob = blobs[name]
     full = inrfilter.decode(blob)
@@ -351,11 +384,6 @@ def test_levels_of_constant_and_lossless_chunks_and_of_methods_without_levels():
 
 
 # -- odd and tiny chunks ----------------------------------------------------------------------
-def _noise(shape: tuple[int, ...]) -> np.ndarray:
-    """Incompressible values, so that even a tiny chunk is stored as a network."""
-    return np.random.default_rng(5).normal(size=shape)
-
-
 def test_chunk_too_small_for_a_level_is_a_single_siren():
     a = _noise((6, 5, 6))
     blob = inrfilter.encode(a, "wien", max_error=0.3, **FAST)
