@@ -184,7 +184,7 @@ class _Encoder:
         goal = self.target.psnr
         target_mse = 4.0 / 10 ** ((goal + PSNR_TRAINING_MARGIN_DB) / 10)  # normalised range is 2
         pending = list(jobs)
-        tried: set[str] = set()
+        tried: dict[int, set[str]] = {id(job): set() for job in jobs}  # specs each chunk already trained
         for ratio in LADDER_RATIOS:
             if not pending:
                 return
@@ -193,10 +193,10 @@ class _Encoder:
                 spec = self.size_spec(job, job.raw_nbytes / ratio)
                 if spec is None and ratio == LADDER_RATIOS[-1]:
                     spec = self.method.specs(job.array.shape, self.options)[0]
-                if spec is not None and repr(spec) not in tried:
+                if spec is not None and repr(spec) not in tried[id(job)]:
+                    tried[id(job)].add(repr(spec))
                     rung.setdefault(repr(spec), (spec, []))[1].append(job)
-            for key, (spec, members) in rung.items():
-                tried.add(key)
+            for spec, members in rung.values():
                 self.fit(members, spec, target_mse)
             pending = [j for j in pending if j.blob is None or j.psnr < goal]
         # No rung reached the goal: the largest network's blob stays, with its psnr recorded.

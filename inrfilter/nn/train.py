@@ -83,8 +83,10 @@ def fit_batched(
         else [{"params": [params[n]], "lr": lr[n]} for n in params]
     )
     optimiser = torch.optim.Adam(groups)
-    steps = budget.steps if budget.steps is not None else (2**62 if budget.seconds else 2000)
-    unbounded = steps >= 2**62
+    if budget.steps is None and budget.seconds is None:
+        raise ValueError("a training budget needs steps, seconds or both")
+    unbounded = budget.steps is None  # only a time budget
+    steps = 2**62 if unbounded else budget.steps
     scheduler = None
     if not unbounded:  # cosine decay to a tenth of the starting rate over the step budget
         scheduler = torch.optim.lr_scheduler.LambdaLR(
