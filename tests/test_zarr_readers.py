@@ -41,11 +41,13 @@ def test_xarray_open_zarr_and_dask_from_zarr(sst_crop, tmp_path, zarr_format):
     ds = xr.open_zarr(tmp_path / "g.zarr", consolidated=False, zarr_format=zarr_format)
     assert ds.sst.dims == ("y", "x") and ds.sst.chunks == ((16, 16), (16, 16))
     np.testing.assert_array_equal(ds.sst.values, expected)
-    np.testing.assert_array_equal(ds.sst.isel(y=slice(5, 20), x=7).values, expected[5:20, 7])
+    # a sub-selection may be read as a region: equal up to float32 evaluation noise
+    noise = 1e-6 * float(np.nanmax(a) - np.nanmin(a))
+    np.testing.assert_allclose(ds.sst.isel(y=slice(5, 20), x=7).values, expected[5:20, 7], atol=noise, rtol=0)
 
     lazy = da.from_zarr(str(tmp_path / "g.zarr"), component="sst")
     np.testing.assert_array_equal(lazy.compute(), expected)
-    np.testing.assert_array_equal(lazy[3:30:4, 10:12].compute(), expected[3:30:4, 10:12])
+    np.testing.assert_allclose(lazy[3:30:4, 10:12].compute(), expected[3:30:4, 10:12], atol=noise, rtol=0)
 
 
 FRESH = """
@@ -81,4 +83,4 @@ def test_fresh_process_finds_the_codecs_and_reads_without_torch(tmp_path, saxs_c
     for back in full:
         assert np.abs(back - a).max() <= bound
     np.testing.assert_array_equal(full[1], zarr.open_array(tmp_path / "v3.zarr")[:])
-    np.testing.assert_array_equal(np.load(outs[1]), full[1][2:9, 20:31:3])
+    np.testing.assert_allclose(np.load(outs[1]), full[1][2:9, 20:31:3], atol=1e-6 * float(np.ptp(a)), rtol=0)
