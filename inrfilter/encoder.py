@@ -71,6 +71,23 @@ def _check_budget(steps: Any, seconds: Any, seed: Any) -> None:
         raise ValueError(f"seed must be a non-negative integer; got {seed!r}")
 
 
+def check_arguments(
+    method: str, *, ratio: Any = None, psnr: Any = None, max_error: Any = None, steps: Any = None,
+    seconds: Any = None, seed: Any = 0, transform: Any = None, quant: Any = "fp16", **method_options: Any,
+) -> tuple[Method, dict[str, Any], Target]:
+    """Validate encoder arguments without torch: (method, its checked options, target).
+
+    The store codecs call this when they are made, so a bad setting fails when an
+    array is created rather than at its first write."""
+    m = get_method(method)
+    options = m.check_options(method_options)
+    target = Target.from_args(ratio, psnr, max_error)
+    check_transform(transform)
+    check_quant(quant)
+    _check_budget(steps, seconds, seed)
+    return m, options, target
+
+
 def _torch_device(device: Any):
     try:
         from .nn import resolve_device
@@ -223,12 +240,9 @@ def encode_batch(
     Same arguments as :func:`encode`.  A chunk's blob does not depend on which other
     chunks share its batch, except through early stopping and the time budget.
     """
-    m = get_method(method)
-    options = m.check_options(method_options)
-    target = Target.from_args(ratio, psnr, max_error)
-    check_transform(transform)
-    check_quant(quant)
-    _check_budget(steps, seconds, seed)
+    m, options, target = check_arguments(method, ratio=ratio, psnr=psnr, max_error=max_error, steps=steps,
+                                         seconds=seconds, seed=seed, transform=transform, quant=quant,
+                                         **method_options)
     checked = [check_array(a) for a in arrays]
     if not checked:
         return []

@@ -16,11 +16,7 @@ import threading
 from dataclasses import dataclass
 from typing import Any, Sequence
 
-from .chunk import check_transform
-from .encoder import _check_budget, encode_batch
-from .fidelity import Target
-from .methods import get_method
-from .quant import check_quant
+from .encoder import check_arguments, encode_batch
 
 #: one training at a time per process: overlapping zarr batches queue here
 TRAINING_LOCK = threading.Lock()
@@ -52,11 +48,7 @@ class EncodeSettings:
         """Check everything encode_batch would check, except what needs torch."""
         encode_args = {k: kwargs.pop(k) for k in ENCODE_KEYS[1:] if k in kwargs}
         settings = cls(method, **encode_args, options=tuple(sorted(kwargs.items())))
-        get_method(method).check_options(dict(settings.options))
-        Target.from_args(settings.ratio, settings.psnr, settings.max_error)
-        check_transform(settings.transform)
-        check_quant(settings.quant)
-        _check_budget(settings.steps, settings.seconds, settings.seed)
+        check_arguments(method, **{k: v for k, v in settings.encode_kwargs().items() if k != "device"})
         if not isinstance(settings.device, str) or not _DEVICE.match(settings.device):
             raise ValueError(f"device must be 'auto', 'cpu', 'cuda' or 'cuda:N'; got {settings.device!r}")
         try:
