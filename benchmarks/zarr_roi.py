@@ -119,6 +119,9 @@ def bench_encode(device: str, steps: int, ratio: float, n_chunks: int, workdir: 
     side = int(np.sqrt(n_chunks))
     a = datasets.crop(saxs, (400, 380), (64 * side, 64 * (n_chunks // side)))
     rows, stored = [], {}
+    # Warm up first (torch import, CUDA context, cuBLAS): otherwise whichever batch
+    # size runs first pays it, which once made batch_size N look slower than 1 on a GPU.
+    inrfilter.encode_batch([a[:64, :64]], ratio=ratio, steps=5, device=device, progress=False)
     for batch_size in (n_chunks, 1):
         path = workdir / f"encode_b{batch_size}.zarr"
         codec = INR(ratio=ratio, steps=steps, device=device, progress=False)
