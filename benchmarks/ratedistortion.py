@@ -111,10 +111,11 @@ def _row(dataset, array, codec, setting, stored, decoded, t_enc, t_dec, note="")
     }
 
 
-def benchmark(profile: Profile, device: str, log=print) -> list[dict]:
+def benchmark(profile: Profile, device: str, only: str | None = None, log=print) -> list[dict]:
+    """Rows for every case: the peers, then every inrfilter method (``only`` picks one side)."""
     import inrfilter
 
-    methods = profile.methods or inrfilter.METHODS
+    methods = () if only == "peers" else profile.methods or inrfilter.METHODS
     rows: list[dict] = []
     for case in profile.cases:
         try:
@@ -124,14 +125,15 @@ def benchmark(profile: Profile, device: str, log=print) -> list[dict]:
             continue
         span = metrics.value_range(array)
         log(f"{case.name} {array.shape} {array.dtype}, chunks {case.chunks}")
-        for setting in peers.peer_settings(array, profile.relative_bounds):
+        for setting in [] if only == "inrfilter" else peers.peer_settings(array, profile.relative_bounds):
             try:
                 stored, decoded, te, td = peers.run_h5(array, case.chunks, setting)
             except Exception as exc:  # noqa: BLE001 - a peer refusing a setting is a result
                 log(f"  {setting.family} {setting.label}: failed ({exc})")
                 continue
             rows.append(_row(case.name, array, setting.family, setting.label, stored, decoded, te, td))
-        fourier = peers.run_fourier_network(array, case.chunks) if profile.fourier_network else "fourier-network skipped"
+        run_fourier = profile.fourier_network and only != "inrfilter"
+        fourier = peers.run_fourier_network(array, case.chunks) if run_fourier else "fourier-network skipped"
         if isinstance(fourier, str):
             log(f"  {fourier}")
         else:
@@ -159,6 +161,19 @@ def write_csv(rows: list[dict], path: Path) -> None:
         writer.writerows(rows)
 
 
+def read_csv(path: Path) -> list[dict]:
+    """Rows written by :func:`write_csv`, numbers as numbers (to combine runs made apart)."""
+    rows = []
+    for row in csv.DictReader(open(path)):
+        for key, value in row.items():
+            try:
+                row[key] = float(value) if value not in ("", "None") else None
+            except ValueError:
+                pass
+        rows.append(row)
+    return rows
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--profile", choices=sorted(_profiles()), default="quick")
@@ -167,6 +182,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--methods", nargs="*", help="inrfilter methods (default: all)")
     parser.add_argument("--out", type=Path, help="output folder (default: results/ratedistortion/<profile>)")
     parser.add_argument("--update-readme", action="store_true", help="write the summary table into README.md")
+    parser.add_argument("--only", choices=["peers", "inrfilter"],
+                        help="run one side, e.g. inrfilter on a GPU box and the peers elsewhere")
+    parser.add_argument("--combine", nargs="+", type=Path, metavar="CSV",
+                        help="make the report from results.csv files of --only runs instead of running")
+    parser.add_argument("--note", default="", help="a sentence for the report's header (where each side ran)")
     args = parser.parse_args(argv)
     profile = _profiles()[args.profile]
     if args.steps:
@@ -176,9 +196,12 @@ def main(argv: list[str] | None = None) -> None:
     out = args.out or RESULTS / args.profile
     out.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
-    rows = benchmark(profile, args.device)
+    if args.combine:
+        rows = [row for path in args.combine for row in read_csv(path)]
+    else:
+        rows = benchmark(profile, args.device, args.only)
     context = {"date": dt.date.today().isoformat(), "profile": args.profile, "steps": profile.steps,
-               "minutes": (time.perf_counter() - started) / 60, **metrics.machine()}
+               "minutes": (time.perf_counter() - started) / 60, "note": args.note, **metrics.machine()}
     write_csv(rows, out / "results.csv")
     (out / "results.md").write_text(report.markdown(rows, context, TARGET_RATIOS))
     report.plots(rows, out)

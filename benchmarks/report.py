@@ -76,7 +76,8 @@ def markdown(rows, context, ratios) -> str:
         "",
         f"Run {context['date']} on {context['cpu']} ({context['cores']} cores), GPU: {context['gpu']}; "
         f"inrfilter trained {context['steps']} steps per batch; {context['minutes']:.1f} minutes in all. "
-        "PSNR over each array's whole value range; ratio counts every stored byte (headers included).",
+        "PSNR over each array's whole value range; ratio counts every stored byte (headers included). "
+        + context.get("note", ""),
         "",
     ]
     for dataset, group in _by_dataset(rows).items():
