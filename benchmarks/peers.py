@@ -46,8 +46,15 @@ def peer_settings(array: np.ndarray, relative_bounds: tuple[float, ...]) -> list
 
 
 def run_h5(array: np.ndarray, chunks: tuple[int, ...], setting: Setting) -> tuple[int, np.ndarray, float, float]:
-    """(stored bytes, decoded array, encode seconds, decode seconds) through HDF5."""
+    """(stored bytes, decoded array, encode seconds, decode seconds) through HDF5.
+
+    SZ3, ZFP and SPERR take floating-point data only (SPERR crashes the process on
+    uint8), so integer arrays are handed over as float32, as a user would; the ratio
+    is still counted against the original array's bytes."""
     import h5py
+
+    if array.dtype.kind not in "f":
+        array = array.astype(np.float32)
 
     buffer = io.BytesIO()
     with h5py.File(buffer, "w") as f:

@@ -78,17 +78,11 @@ class EncodeSettings:
 
     def check(self) -> "EncodeSettings":
         """Validate eagerly, as encode would: a mistake shows at INR(...), not at the first write."""
-        from .chunk import check_transform
-        from .encoder import _check_budget
-        from .fidelity import Target
-        from .methods import get_method
-        from .quant import check_quant
+        from .encoder import check_arguments
 
-        get_method(self.method).check_options(dict(self.options))
-        Target.from_args(self.ratio, self.psnr, self.max_error)
-        check_transform(self.transform)
-        check_quant(self.quant)
-        _check_budget(self.steps, self.seconds, self.seed)
+        check_arguments(self.method, ratio=self.ratio, psnr=self.psnr, max_error=self.max_error, steps=self.steps,
+                        seconds=self.seconds, seed=self.seed, transform=self.transform, quant=self.quant,
+                        **self.options)
         if self.steps is not None and self.steps > _UINT_MAX:
             raise ValueError(f"steps must fit in 32 bits; got {self.steps}")
         if self.seed > _UINT_MAX:

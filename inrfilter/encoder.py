@@ -88,7 +88,8 @@ def check_arguments(
     return m, options, target
 
 
-def _torch_device(device: Any):
+def torch_device(device: Any):
+    """The torch device for ``device`` ("auto": CUDA when torch sees one); imports torch."""
     try:
         from .nn import resolve_device
     except ImportError as exc:  # pragma: no cover - exercised only without torch
@@ -265,7 +266,7 @@ def encode_batch(
     if trainable:
         budget = Budget(steps=steps if steps is not None else (None if seconds else 2000), seconds=seconds,
                         progress=progress, seed=int(seed))
-        encoder = _Encoder(m, options, target, quant, budget, _torch_device(device))
+        encoder = _Encoder(m, options, target, quant, budget, torch_device(device))
         if target.psnr is not None:
             encoder.by_psnr(trainable)
         else:

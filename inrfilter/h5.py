@@ -28,7 +28,7 @@ from .blob import BlobError
 from .cdvalues import EncodeSettings, pack
 from .chunk import cast
 from .decoder import ParsedChunk
-from .encoder import _torch_device
+from .encoder import torch_device
 from .grid import Region, check_points, normalise_selection
 from .plugin import FILTER_ID, FILTER_NAME, PLUGIN_PATH, library_path
 
@@ -82,7 +82,7 @@ class INR(h5py.filters.FilterRefBase):
         # Writing trains networks: import torch and check the device now.  Also, torch
         # cannot be imported once the interpreter shuts down, which is when HDF5
         # encodes the chunks of a file nobody closed.
-        _torch_device(device)
+        torch_device(device)
         h5atexit.register()  # flush unclosed files before torch's exit handlers run
 
     @property
