@@ -11,8 +11,8 @@ A stored spec (msgpack, counted in the blob) holds:
 
 Sizing the masks from the budget (the paper's 12 levels x 2^11 entries x 2 features
 = 49k parameters would be the whole blob of a 1 MB chunk at ratio 20): the hash
-tables and mask decoder get about ``mask_share`` (default 15%, near the 12% of the
-reference code's image configuration) of the parameter count of the rung.  A third
+tables and mask decoder get about ``mask_share`` (default 30%; the reference code's
+image configuration gives them 12%) of the parameter count of the rung.  A third
 of that goes to the decoder (hidden width up to the paper's 48, at least 2), two
 thirds to the tables (the largest ``T <= 11``, the paper's value, that fits).  Level
 resolutions grow geometrically by at most 1.5 per level (at most 12 levels, the
@@ -145,25 +145,33 @@ def backbone_params(width: int, layers: int) -> int:
 
 
 def mask_config(shape: tuple[int, ...], width: int, layers: int, options: dict[str, Any]) -> dict[str, Any]:
-    """Spec entries of the mask network of a rung: about ``mask_share`` of its parameters."""
+    """Spec entries of the mask network of a rung: about ``mask_share`` of its parameters.
+
+    Two thirds go to the tables: the largest ``T <= 11`` whose levels fit, and at the
+    smallest rungs (where even 4 entries a level do not fit) only the coarsest levels.
+    One third goes to the decoder: its hidden width, between 2 and 48.  Tiny rungs
+    also have fewer neuron groups (at least 2 neurons a group)."""
     share = float(options["mask_share"])
-    groups = min(int(options["groups"]), width)
+    groups = min(int(options["groups"]), max(1, width // 2))
     n_masks = int(options["bands"]) + (layers - 1) * groups
     budget = share / (1 - share) * backbone_params(width, layers)
-    resolutions = level_resolutions(shape)
-    per_width = FEATURES * len(resolutions) + 1 + n_masks
-    decoder = int(np.clip((DECODER_SHARE * budget - n_masks) // per_width, 2, MAX_DECODER_WIDTH))
     tables = (1 - DECODER_SHARE) * budget
+    resolutions = level_resolutions(shape)
     log2 = MIN_LOG2_TABLE
     for t in range(MAX_LOG2_TABLE, MIN_LOG2_TABLE - 1, -1):
         if HashGrid(len(shape), resolutions, t, FEATURES).n_params <= tables:
             log2 = t
             break
+    while len(resolutions) > 1 and HashGrid(len(shape), resolutions, log2, FEATURES).n_params > tables:
+        resolutions = resolutions[:-1]
+    per_width = FEATURES * len(resolutions) + 1 + n_masks
+    decoder = int(np.clip((DECODER_SHARE * budget - n_masks) // per_width, 2, MAX_DECODER_WIDTH))
     return {"g": groups, "t": log2, "r": list(resolutions), "d": decoder}
 
 
-def min_width(ndim: int, bands: int) -> int:
-    return max(8, ndim + bands + 2)
+def min_width(ndim: int) -> int:
+    """At least one neuron beyond the axis unit vectors."""
+    return ndim + 2
 
 
 def ladder(shape: tuple[int, ...], options: dict[str, Any]) -> list[dict[str, Any]]:
@@ -172,7 +180,7 @@ def ladder(shape: tuple[int, ...], options: dict[str, Any]) -> list[dict[str, An
     embedding = [int(options["band_limit"]), int(options["low_range"]), int(options["bands"]),
                  float(options["low_fraction"]), DEFAULT_PERIOD, int(options["reference_size"])]
     specs = []
-    for width in range(min_width(len(shape), int(options["bands"])), MAX_WIDTH + 1):
+    for width in range(min_width(len(shape)), MAX_WIDTH + 1):
         spec: dict[str, Any] = {"w": width, "l": layers, "w0": float(options["w0"]), "f": embedding}
         if options["masks"]:
             spec.update(mask_config(shape, width, layers, options))

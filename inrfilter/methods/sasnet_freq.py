@@ -24,10 +24,12 @@ Choices where the paper leaves room (measured in ``benchmarks/sasnet_paper.py``)
   vectors (the reference draws from a coarser strided grid); only when a box holds
   fewer vectors than neurons are vectors repeated (a repeat with another bias adds
   the quadrature phase, so it is not wasted).
-- The band limit never exceeds what the chunk can hold: with ``n`` samples on the
-  shortest non-singleton axis, ``B <= (n - 1) / (2 * 2 / period)`` (the Nyquist
-  frequency of the grid); when it is clipped, the low range shrinks in proportion
-  (the paper's 6/30).  Axes of length 1 get no frequency (their coordinate is 0).
+- ``B`` and ``L`` are the paper's values for a chunk of ``reference_size`` samples
+  per axis (128: the paper's volumes have 100-200) and scale with ``n``, the
+  shortest non-singleton axis of the chunk, so that the frequencies per voxel stay
+  the paper's (a 32^3 chunk gets B = 8, L = 2); the band limit never passes the
+  grid's Nyquist frequency ``(n - 1) period / 4`` (both shrink in proportion).
+  Axes of length 1 get no frequency (their coordinate is always 0).
 """
 
 from __future__ import annotations

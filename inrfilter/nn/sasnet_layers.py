@@ -27,8 +27,9 @@ class SasnetForward:
         self.frequencies = torch.as_tensor(arch.embedding.matrix, device=device)  # frozen, no grad
         # masks -> neurons as one-hot matrices: a matmul is far faster on the CPU than
         # index_select along the last axis (and so is its backward)
-        self.band_expand = _one_hot(arch.embedding.neuron_mask_index(), arch.bands + 1, device)
-        self.group_expand = _one_hot(arch.hidden_group_index(), arch.groups, device)
+        if arch.masked:
+            self.band_expand = _one_hot(arch.embedding.neuron_mask_index(), arch.bands + 1, device)
+            self.group_expand = _one_hot(arch.hidden_group_index(), arch.groups, device)
         # fit_batched passes the same coordinate tensor every full-grid step: its
         # interpolation matrix is built once
         self._cached: tuple[torch.Tensor, Interpolation] | None = None
