@@ -23,17 +23,20 @@ decoder, ``lam`` 1e-4.
 
 Choices where the paper is silent, or where a storage codec's budget (a few hundred
 steps, a few thousand parameters) differs from the paper's (10^4 steps, 10^5
-parameters); ``benchmarks/sasnet_paper.py`` measures each:
+parameters); ``benchmarks/sasnet_paper.py`` measures the first four:
 
 - ``mask_lr`` 1e-2, instant-NGP's rate for hash tables, not the paper's 5e-4: with
-  300 steps at 5e-4 the masks barely leave their initial 0.5 and SASNet is no better
-  than its embedding alone (the ``siren`` baseline raises the paper's 1e-4 to 1e-3
-  for the same reason).
+  300 steps at 5e-4 the masks stay at their initial 0.5 and SASNet falls below its
+  embedding alone, 8-9 dB below the default (the ``siren`` baseline raises the
+  paper's 1e-4 to 1e-3 for the same reason).
 - ``mask_share`` 0.3: the reference code's image configuration gives the masks 12%
   of its parameters; at compression sizes the decoder then shrinks to 2-3 neurons
-  and 16-entry tables, and 0.3 measured better (0.15 / 0.3 / 0.5 in the benchmark).
+  and 16-entry tables; 0.15 measured 2-3 dB worse than 0.3 (0.5 was no better in
+  a trial run).
 - ``lam`` (the public code has no sparsity term): 1e-4 on the per-point mean of the
-  masks; the benchmark reports 0, 1e-4 and 1e-3 with the masks' mean activity.
+  masks; the benchmark reports 0, 1e-4 and 1e-3 with the masks' mean activity (it
+  sparsifies the high-band masks in smooth regions and lowers the noise there, at
+  a small cost in PSNR).
 - ``reference_size``: the paper's frequency settings are for volumes of 100-200
   voxels per axis; chunks are often much smaller, and the same integer frequencies
   would then sit at the grid's Nyquist rate.  Scaling them by ``n / 128`` keeps the

@@ -14,7 +14,8 @@ Layout of the ``width`` neurons, in order (the groups the masks act on):
    ordered and split into ``bands`` high bands by ``max_i |k_i|`` (cut points
    ``linspace(L, B + 1, bands + 1)``, as the public reference code does).
 
-Choices where the paper leaves room (measured in ``benchmarks/sasnet_paper.py``):
+Choices where the paper leaves room (only the scaling to the chunk is measured, in
+``benchmarks/sasnet_paper.py``):
 
 - Only half of the frequency space is used (the paper's symmetry: ``sin(-k.x + b)``
   is ``sin(k.x + pi - b)``): a vector is kept iff its first non-zero entry is
@@ -145,4 +146,5 @@ def frequency_embedding(shape: tuple[int, ...], width: int, seed: int, band_limi
     for c in counts:
         ends.append(ends[-1] + int(c))
     k = np.concatenate([unit, chosen_low, chosen_high[order]]).astype(np.int64)
+    k.flags.writeable = False  # shared through arch caches
     return Embedding(k, tuple(ends), float(period))
