@@ -20,7 +20,7 @@ from tests.conftest import FAST, smooth
 
 torch = pytest.importorskip("torch")
 
-SASNET = {**FAST, "steps": 30}
+SASNET = {**FAST, "steps": 20}
 
 
 def _load(loader, *args):
@@ -247,11 +247,11 @@ def test_max_error_is_guaranteed(request, name):
 
 def test_psnr_target_reached_on_an_easy_case():
     a = smooth((32, 32))
-    blob = inrfilter.encode(a, "sasnet", psnr=30, steps=150, device="cpu", progress=False)
+    blob = inrfilter.encode(a, "sasnet", psnr=20, steps=100, device="cpu", progress=False)
     info = inrfilter.info(blob)
     out = inrfilter.decode(blob).astype(np.float64)
     measured = 10 * np.log10(np.ptp(a) ** 2 / np.mean((out - a) ** 2))
-    assert info["method"] == "sasnet" and measured >= 30
+    assert info["method"] == "sasnet" and measured >= 20 and info["ratio"] > 2
     assert info["psnr"] == pytest.approx(measured, abs=1e-6)
 
 
