@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from .base import Budget, Method
+from .fourier import Fourier
 from .siren import Siren
 
-_REGISTRY: dict[str, Method] = {m.name: m for m in (Siren(),)}
+_REGISTRY: dict[str, Method] = {m.name: m for m in (Siren(), Fourier())}
 METHODS: tuple[str, ...] = tuple(_REGISTRY)
 
 
