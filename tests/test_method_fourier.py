@@ -73,12 +73,14 @@ def test_max_error_guaranteed(mni_crop, sst_crop, name, relative):
     assert inrfilter.info(blob)["method"] in ("fourier", "lossless")
 
 
-def test_psnr_target_reached_on_a_smooth_field():
-    a = smooth((24, 24))
-    blob = inrfilter.encode(a, "fourier", psnr=28, steps=300, device="cpu", progress=False, lr=3e-3)
+def test_psnr_target_reached_on_sst(sst_crop):
+    """The smooth SST field is the easy case; lr 3e-3 because tests train for 150 steps."""
+    blob = _encode(sst_crop, psnr=24, steps=150, lr=3e-3)
     out = inrfilter.decode(blob).astype(np.float64)
-    measured = 10 * np.log10(np.ptp(a) ** 2 / np.mean((out - a) ** 2))
-    assert measured >= 28
+    finite = np.isfinite(sst_crop)
+    mse = np.mean((out[finite] - sst_crop[finite]) ** 2)
+    measured = 10 * np.log10(_value_range(sst_crop) ** 2 / mse)
+    assert measured >= 24
     assert inrfilter.info(blob)["psnr"] == pytest.approx(measured, abs=1e-6)
     assert inrfilter.info(blob)["method"] == "fourier"
 
@@ -167,6 +169,15 @@ def test_numeric_background_in_user_units():
     blob = _encode(a, ratio=3, background=42.5)
     np.testing.assert_array_equal(unpack_mask(inrfilter.info(blob)["spec"]["m"], a.shape), a == 42.5)
     assert (inrfilter.decode(blob)[a == 42.5] == np.float32(42.5)).all()
+
+
+def test_stored_mask_layout_is_fixed():
+    """The layout old blobs rely on: C order, numpy's big-endian bit order, zstd."""
+    import zstandard
+
+    mask = np.arange(24).reshape(2, 3, 4) % 5 == 0  # voxels 0, 5, 10, 15, 20
+    stored = zstandard.ZstdCompressor().compress(bytes([0b10000100, 0b00100001, 0b00001000]))
+    np.testing.assert_array_equal(unpack_mask(stored, (2, 3, 4)), mask)
 
 
 def test_mask_packing_round_trips_and_rejects_wrong_shapes():
