@@ -35,6 +35,8 @@ class _Job:
     prepared: PreparedChunk
     nonfinite: bytes | None
     blob: bytes | None = None
+    #: the method's per-chunk side information (Method.side_info), set before sizing
+    side: dict = field(default_factory=dict)
     psnr: float = -math.inf
     _lossless: bytes | None = field(default=None, repr=False)
 
@@ -120,7 +122,8 @@ class _Encoder:
         """Largest architecture whose blob fits ``target_bytes``; None if none does."""
         shape = job.array.shape
         specs = self.method.specs(shape, self.options)
-        header = job.base_header(self.method.name, spec=specs[0], norm=job.prepared.norm, quant=self.quant)
+        header = job.base_header(self.method.name, spec={**specs[0], **job.side}, norm=job.prepared.norm,
+                                 quant=self.quant)
         overhead = len(blobfmt.pack(header.to_dict(), job.sections(w=b"")))
         budget = target_bytes - overhead
         if self._weights_bytes(specs[0], shape) > budget:
@@ -169,9 +172,12 @@ class _Encoder:
 
     def fit(self, jobs: list[_Job], spec: dict, target_mse: float | None = None) -> None:
         chunks = np.stack([j.prepared.values for j in jobs])
+        holes = [~j.prepared.finite for j in jobs]
         budget = Budget(self.budget.steps, self.budget.seconds,
                         None if target_mse is None else np.full(len(jobs), target_mse),
-                        self.budget.progress, self.budget.seed)
+                        self.budget.progress, self.budget.seed,
+                        holes=np.stack(holes) if any(h.any() for h in holes) else None,
+                        side=[j.side for j in jobs])
         for job, (fitted_spec, params) in zip(jobs, self.method.fit(chunks, spec, budget, self.device, self.options)):
             self.finish(job, fitted_spec, params)
 
@@ -266,6 +272,9 @@ def encode_batch(
     if trainable:
         budget = Budget(steps=steps if steps is not None else (None if seconds else 2000), seconds=seconds,
                         progress=progress, seed=int(seed))
+        for job in trainable:
+            p = job.prepared
+            job.side = m.side_info(p.values, None if p.finite.all() else ~p.finite, p.norm, options)
         encoder = _Encoder(m, options, target, quant, budget, torch_device(device))
         if target.psnr is not None:
             encoder.by_psnr(trainable)

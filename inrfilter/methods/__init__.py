@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from .base import Budget, Method
+from .fourier import Fourier
 from .sasnet import Sasnet
 from .siren import Siren
 
-_REGISTRY: dict[str, Method] = {m.name: m for m in (Siren(), Sasnet())}
+_REGISTRY: dict[str, Method] = {m.name: m for m in (Siren(), Fourier(), Sasnet())}
 METHODS: tuple[str, ...] = tuple(_REGISTRY)
 
 

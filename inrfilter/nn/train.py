@@ -36,8 +36,9 @@ def _predict(forward: Forward, params, x) -> tuple[torch.Tensor, torch.Tensor | 
     return out if isinstance(out, tuple) else (out, None)
 
 
-def _full_mse(forward: Forward, params, coords, targets, weights) -> torch.Tensor:
-    """Each chunk's MSE over its whole grid (or over its active voxels, ``weights``)."""
+def _full_mse(forward: Forward, params, coords, targets, weights, count) -> torch.Tensor:
+    """Each chunk's tracked MSE: sum of ``weights * err**2`` (weights 1 when None) over
+    ``coords`` (the whole grid or the voxels that count), divided by ``count``."""
     total = torch.zeros(targets.shape[0], device=targets.device, dtype=torch.float64)
     with torch.no_grad():
         for start in range(0, coords.shape[0], EVAL_BLOCK):
@@ -46,7 +47,6 @@ def _full_mse(forward: Forward, params, coords, targets, weights) -> torch.Tenso
             if weights is not None:
                 err2 = err2 * weights[:, start : start + EVAL_BLOCK]
             total += err2.sum(dim=1)
-    count = coords.shape[0] if weights is None else weights.sum(dim=1).clamp(min=1)
     return total / count
 
 
@@ -60,11 +60,17 @@ def fit_batched(
     points_per_step: int = FULL_GRID_POINTS,
     desc: str = "fit",
     active: np.ndarray | None = None,
+    score: np.ndarray | None = None,
 ) -> list[Params]:
     """Train ``len(init)`` networks on ``chunks [B, *shape]``; return each chunk's best params.
 
     ``active`` (bool ``[B, *shape]``), when given, restricts training samples and the
     tracked MSE to each chunk's active voxels (each chunk needs at least one).
+    ``score`` (float ``[B, *shape]``), when given, makes the tracked MSE (which picks
+    each chunk's best parameters and decides early stopping) the grid mean of
+    ``score * err**2`` instead: a method whose decoder restores some voxels without the
+    network gives them weight 0, so the tracked value is that of the decoded chunk.
+    Only voxels with a nonzero weight in some chunk are evaluated.
     """
     batch = chunks.shape[0]
     shape = chunks.shape[1:]
@@ -93,14 +99,24 @@ def fit_batched(
             optimiser, lambda s: 0.1 + 0.45 * (1 + math.cos(math.pi * min(s, steps) / steps))
         )
 
-    weights = None
+    weights, count, eval_coords, eval_targets = None, float(n_points), coords, targets
     if active is not None:
         flat_active = active.reshape(batch, -1)
         if not flat_active.any(axis=1).all():
             raise ValueError("every chunk needs at least one active voxel")
         active_idx = [np.flatnonzero(m) for m in flat_active]
         weights = torch.as_tensor(flat_active, dtype=torch.float64, device=device)
+        count = weights.sum(dim=1).clamp(min=1)
     full_grid = n_points <= points_per_step and active is None
+    grid_score = None
+    if score is not None:
+        flat_score = np.asarray(score, dtype=np.float64).reshape(batch, -1)
+        if full_grid:
+            grid_score = torch.as_tensor(flat_score, dtype=torch.float32, device=device)
+        keep = torch.as_tensor(np.flatnonzero((flat_score != 0).any(axis=0)), device=device)
+        eval_coords, eval_targets = coords[keep], targets[:, keep]
+        weights = torch.as_tensor(flat_score, dtype=torch.float64, device=device)[:, keep]
+        count = float(n_points)
     eval_every = 1 if full_grid else 50
     rng = np.random.default_rng(budget.seed)
     target = None if budget.target_mse is None else torch.as_tensor(budget.target_mse, device=device)
@@ -135,9 +151,10 @@ def fit_batched(
             err = pred - targets.gather(1, idx)
         per_chunk = (err**2).mean(dim=1)
         if full_grid:
-            keep_best(per_chunk.detach().double())
+            tracked = per_chunk if grid_score is None else (err**2 * grid_score).mean(dim=1)
+            keep_best(tracked.detach().double())
         elif step % eval_every == 0:
-            keep_best(_full_mse(forward, params, coords, targets, weights))
+            keep_best(_full_mse(forward, params, eval_coords, eval_targets, weights, count))
         if target is not None and bool((best_mse <= target).all()):
             break
         if budget.seconds is not None and time.monotonic() - start > budget.seconds:
@@ -153,5 +170,5 @@ def fit_batched(
             bar.set_postfix(worst_psnr=f"{10 * math.log10(4 / worst):.1f}" if 0 < worst < float("inf") else "-")
         bar.update(1)
     bar.close()
-    keep_best(_full_mse(forward, params, coords, targets, weights))
+    keep_best(_full_mse(forward, params, eval_coords, eval_targets, weights, count))
     return [{n: best[n][b].cpu().numpy().astype(np.float32) for n in best} for b in range(batch)]
