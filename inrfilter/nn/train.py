@@ -60,11 +60,13 @@ def fit_batched(
     points_per_step: int = FULL_GRID_POINTS,
     desc: str = "fit",
     active: np.ndarray | None = None,
+    optimiser: str = "adam",
 ) -> list[Params]:
     """Train ``len(init)`` networks on ``chunks [B, *shape]``; return each chunk's best params.
 
     ``active`` (bool ``[B, *shape]``), when given, restricts training samples and the
     tracked MSE to each chunk's active voxels (each chunk needs at least one).
+    ``optimiser`` is "adam" or "adamax" (the optimiser some papers prescribe).
     """
     batch = chunks.shape[0]
     shape = chunks.shape[1:]
@@ -82,7 +84,10 @@ def fit_batched(
         if isinstance(lr, (int, float))
         else [{"params": [params[n]], "lr": lr[n]} for n in params]
     )
-    optimiser = torch.optim.Adam(groups)
+    optimisers = {"adam": torch.optim.Adam, "adamax": torch.optim.Adamax}
+    if optimiser not in optimisers:
+        raise ValueError(f"optimiser must be one of {sorted(optimisers)}; got {optimiser!r}")
+    optimiser = optimisers[optimiser](groups)
     steps = budget.steps if budget.steps is not None else (2**62 if budget.seconds else 2000)
     unbounded = steps >= 2**62
     scheduler = None
