@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from .base import Budget, Method
+from .sci import SCI
 from .siren import Siren
 
-_REGISTRY: dict[str, Method] = {m.name: m for m in (Siren(),)}
+_REGISTRY: dict[str, Method] = {m.name: m for m in (Siren(), SCI())}
 METHODS: tuple[str, ...] = tuple(_REGISTRY)
 
 
