@@ -27,8 +27,8 @@ of the children), and :func:`solve_milp`, the integer program given to HiGHS thr
 chosen nodes; tests hold them to the same objective.
 
 The equidistant partition of the ablation is :func:`equidistant_counts`: the reference
-code's grid (per-axis counts whose product is at most a_max, the most even block sizes
-on ties), with near-equal rather than exactly dividing blocks.
+code's grid (per-axis counts dividing each axis, whose product is at most a_max, the
+most even block sizes on ties).
 """
 
 from __future__ import annotations
@@ -287,8 +287,10 @@ def mean_nodes(tree: Tree, chosen: list[int]) -> list[int]:
 # -- equidistant partition (ablation) ------------------------------------------------------
 
 def equidistant_counts(shape: tuple[int, ...], a_max: int, min_side: int) -> tuple[int, ...]:
-    """Blocks per axis: the largest product <= a_max, most even block sides on ties."""
-    limits = [max(1, n // min_side) for n in shape]
+    """Blocks per axis, each count dividing its axis (equal blocks, as in the reference
+    code) into sides of at least ``min_side``: the largest product <= a_max, the most
+    even block sides on ties."""
+    divisors = [[c for c in range(1, n // min_side + 1) if n % c == 0] or [1] for n in shape]
     best, best_key = tuple(1 for _ in shape), (1, 0.0)
 
     def search(axis: int, counts: tuple[int, ...], product: int) -> None:
@@ -299,8 +301,9 @@ def equidistant_counts(shape: tuple[int, ...], a_max: int, min_side: int) -> tup
             if key > best_key:
                 best, best_key = counts, key
             return
-        for c in range(1, min(limits[axis], a_max // product) + 1):
-            search(axis + 1, counts + (c,), product * c)
+        for c in divisors[axis]:
+            if product * c <= a_max:
+                search(axis + 1, counts + (c,), product * c)
 
     search(0, (), 1)
     return best
