@@ -192,7 +192,10 @@ class Layout:
             return cls.single(shape, layers, w0, total, float(spec.get("fr", DEFAULT_FR)))
         raw = bytes(spec["t"])
         if raw.startswith(ZSTD_MAGIC):  # a code byte is at most 17, so raw codes never start so
-            raw = zstandard.ZstdDecompressor().decompress(raw, max_output_size=1 << 26)
+            try:
+                raw = zstandard.ZstdDecompressor().decompress(raw, max_output_size=1 << 26)
+            except zstandard.ZstdError as exc:
+                raise ValueError(f"partition bytes unreadable ({exc})") from exc
         if "g" in spec:
             counts = [int(c) for c in spec["g"]]
             if len(counts) != len(shape) or min(counts) < 1:
