@@ -448,3 +448,27 @@ def test_ladder_is_fine_and_init_params_match_its_counts():
     for spec in specs[::50]:
         params = METHOD.init_params(spec, (16, 16, 16), np.random.default_rng(0))
         assert params["theta"].shape == (spec["P"],) and np.abs(params["theta"]).max() > 0
+
+
+@pytest.mark.parametrize("shape", [(300,), (6, 8, 8, 8)], ids=["1d", "4d"])
+def test_binary_and_sixteen_way_trees(shape):
+    rng = np.random.default_rng(0)
+    a = np.cumsum(rng.normal(size=shape), axis=0).astype(np.float32)
+    blob = inrfilter.encode(a, "sci", ratio=3, steps=10, device="cpu", progress=False, block_params=20)
+    assert len(_layout(blob).leaves) > 1
+    full = inrfilter.decode(blob)
+    grid = np.stack(np.meshgrid(*[np.arange(n) for n in shape], indexing="ij"), axis=-1).astype(float)
+    np.testing.assert_array_equal(inrfilter.sample(blob, grid), full)
+    every_other = tuple(slice(1, None, 2) for _ in shape)
+    np.testing.assert_array_equal(inrfilter.decode_region(blob, every_other), full[every_other])
+
+
+def test_corrupted_partition_is_a_blob_error(blobs):
+    from inrfilter import blob as blobfmt
+
+    _, blob = blobs["tree2d"]
+    _, header, sections = blobfmt.unpack(blob)
+    for bad in (b"\x07", b"\x28\xb5\x2f\xfd garbage", header["p"]["t"][:-1]):
+        broken = blobfmt.pack({**header, "p": {**header["p"], "t": bad}}, sections)
+        with pytest.raises(inrfilter.BlobError):
+            inrfilter.decode(broken)
