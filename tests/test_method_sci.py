@@ -308,13 +308,13 @@ def test_max_error_is_guaranteed(crop):
 @pytest.mark.parametrize("name", ["turb2d", "mni3d"])
 def test_psnr_target_reached_on_an_easy_case(request, name):
     crop = request.getfixturevalue(name)
-    blob = inrfilter.encode(crop, "sci", psnr=24, steps=150, device="cpu", progress=False, block_params=30,
-                            lr=1e-2)
+    blob = inrfilter.encode(crop, "sci", psnr=20, steps=200, device="cpu", progress=False)
     info = inrfilter.info(blob)
     out = inrfilter.decode(blob).astype(np.float64)
     measured = 10 * np.log10(_range(crop) ** 2 / np.mean((out - crop) ** 2))
-    assert info["method"] == "sci" and measured >= 24
+    assert info["method"] == "sci" and measured >= 20
     assert info["psnr"] == pytest.approx(measured, abs=1e-6)
+    assert info["ratio"] > 3  # a rung below the largest was enough
 
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,8 @@
 parameter vector ``theta`` they index.  numpy only (the decoder's side).
 
 Spec keys (msgpack, short because the header counts in the ratio):
-``P`` total stored parameters, ``l`` linear layers per block network, ``w0``,
+``P`` total stored parameters, ``l`` linear layers per block network, ``w0`` the
+first layer's frequency factor, ``wh`` the hidden layers' (absent: SIREN's 30),
 ``g`` blocks per axis (equidistant grid; absent for a tree), ``t`` the bytes
 ``codes || widths``, zstd-compressed when that is shorter (told apart by zstd's magic
 number, which no code byte can start).  For a tree, ``codes`` is one byte per node in preorder:
@@ -29,6 +30,8 @@ from .sci_partition import Box, child_boxes, grid_boxes, grid_edges
 NET, MEAN, SPLIT = 0, 1, 2
 ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 DEFAULT_FR = 2.2
+#: the hidden layers' w0 when a spec does not say (SIREN's, and the reference code's)
+HIDDEN_W0 = 30.0
 
 
 def funnel_shapes(ndim: int, layers: int, f1: int, h: int) -> list[tuple[str, tuple[int, ...]]]:
@@ -98,6 +101,12 @@ class Layout:
     leaves: list[Leaf]
     grid: tuple[int, ...] | None = None
     nodes: list[_Node] = field(default_factory=list)  # tree only: the stored tree in preorder
+    w0_hidden: float = HIDDEN_W0
+
+    @property
+    def wh(self) -> float:
+        """The hidden sine layers' frequency factor."""
+        return self.w0_hidden
 
     # -- construction -------------------------------------------------------------------
     @classmethod
@@ -179,12 +188,20 @@ class Layout:
         packed = zstandard.ZstdCompressor(level=19).compress(raw)
         spec = {"P": int(self.total), "l": int(self.layers), "w0": float(self.w0),
                 "t": packed if len(packed) < len(raw) else raw}
+        if self.wh != HIDDEN_W0:
+            spec["wh"] = float(self.wh)
         if self.grid is not None:
             spec["g"] = list(self.grid)
         return spec
 
     @classmethod
     def from_spec(cls, spec: dict, shape: tuple[int, ...]) -> "Layout":
+        layout = cls._from_spec(spec, shape)
+        layout.w0_hidden = float(spec.get("wh", HIDDEN_W0))
+        return layout
+
+    @classmethod
+    def _from_spec(cls, spec: dict, shape: tuple[int, ...]) -> "Layout":
         total, layers, w0 = int(spec["P"]), int(spec["l"]), float(spec["w0"])
         if layers < 3:
             raise ValueError("a funnel network has at least 3 layers")

@@ -60,9 +60,11 @@ def plan_chunk(chunk: np.ndarray, total: int, options: dict[str, Any]) -> Plan:
         return make(per_block), widths
 
     layout, widths = build(0)
+    layout.w0_hidden = float(options["w0_hidden"])
     side = (len(layout.to_spec()["t"]) + 1) // 2  # bytes of side information, in fp16 parameters
     if side < total - fixed_means:
         layout, widths = build(side)
+        layout.w0_hidden = float(options["w0_hidden"])
     objective = sum(s / chunk.size * d for s, d, w in zip(sizes, conc, widths) if w is not None)
     return Plan(layout, float(objective))
 

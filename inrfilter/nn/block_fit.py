@@ -1,7 +1,8 @@
 """Training many blocks of different sizes, each with its own funnel widths, in a few runs.
 
-Blocks are sorted by hidden width and cut into buckets whose widest network is at most
-``bucket_ratio`` times the narrowest, so padding wastes little compute.  Each bucket is
+Blocks are grouped by size (the tree's levels), then cut into buckets whose widest
+network is at most ``bucket_ratio`` times the narrowest, so padding wastes little
+compute and every block draws about its own voxel count of points per step.  Each bucket is
 one :func:`fit_batched` run: one optimiser over every block of the bucket (from every
 chunk of the batch), the blocks zero-padded to the bucket's largest block shape with an
 ``active`` mask over their own voxels, their networks padded to the bucket's widest
@@ -33,22 +34,29 @@ class BlockJob:
     target_mse: float | None = None
 
 
-def buckets(widths: list[int], ratio: float) -> list[list[int]]:
-    """Indices grouped so that each group's largest width is <= ratio * its smallest."""
-    order = sorted(range(len(widths)), key=lambda i: (widths[i], i))
+def _runs(values: list[int], members: list[int], ratio: float) -> list[list[int]]:
+    """``members`` cut into runs whose largest value is <= ratio * their smallest."""
     groups: list[list[int]] = []
-    for i in order:
-        if groups and widths[i] <= ratio * widths[groups[-1][0]]:
+    for i in sorted(members, key=lambda i: (values[i], i)):
+        if groups and values[i] <= ratio * values[groups[-1][0]]:
             groups[-1].append(i)
         else:
             groups.append([i])
     return groups
 
 
+def buckets(widths: list[int], sizes: list[int], width_ratio: float, size_ratio: float = 2.0) -> list[list[int]]:
+    """Indices grouped by block size (voxels within ``size_ratio``: every block of a run
+    draws about its own voxel count per step and pads little), then by hidden width
+    (within ``width_ratio``: little padded compute)."""
+    return [run for by_size in _runs(sizes, list(range(len(sizes))), size_ratio)
+            for run in _runs(widths, by_size, width_ratio)]
+
+
 def fit_blocks(
     jobs: list[BlockJob],
     layers: int,
-    w0: float,
+    w0: tuple[float, float],
     budget: Budget,
     device: torch.device,
     lr: float,
@@ -57,9 +65,11 @@ def fit_blocks(
     bucket_ratio: float = 1.5,
     desc: str = "blocks",
 ) -> list[Params]:
-    """Train every job's network on its block; return each block's best parameters."""
+    """Train every job's network on its block; return each block's best parameters.
+
+    ``w0`` is (first layer's, hidden layers') frequency factor."""
     results: list[Params | None] = [None] * len(jobs)
-    groups = buckets([j.h for j in jobs], bucket_ratio)
+    groups = buckets([j.h for j in jobs], [j.values.size for j in jobs], bucket_ratio)
     for k, members in enumerate(groups):
         group = [jobs[i] for i in members]
         trained = _fit_bucket(group, layers, w0, budget, len(groups), k, device, lr, optimiser, points_per_step,
@@ -69,7 +79,7 @@ def fit_blocks(
     return results  # type: ignore[return-value]
 
 
-def _fit_bucket(group: list[BlockJob], layers: int, w0: float, budget: Budget, runs: int, run: int,
+def _fit_bucket(group: list[BlockJob], layers: int, w0: tuple[float, float], budget: Budget, runs: int, run: int,
                 device: torch.device, lr: float, optimiser: str, points_per_step: int, desc: str) -> list[Params]:
     ndim = group[0].values.ndim
     f1_max, h_max = max(j.f1 for j in group), max(j.h for j in group)
