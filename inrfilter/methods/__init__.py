@@ -5,9 +5,10 @@ from __future__ import annotations
 from .base import Budget, Method
 from .fourier import Fourier
 from .sasnet import Sasnet
+from .sci import SCI
 from .siren import Siren
 
-_REGISTRY: dict[str, Method] = {m.name: m for m in (Siren(), Fourier(), Sasnet())}
+_REGISTRY: dict[str, Method] = {m.name: m for m in (Siren(), Fourier(), Sasnet(), SCI())}
 METHODS: tuple[str, ...] = tuple(_REGISTRY)
 
 

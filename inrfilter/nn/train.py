@@ -61,6 +61,7 @@ def fit_batched(
     desc: str = "fit",
     active: np.ndarray | None = None,
     score: np.ndarray | None = None,
+    optimiser: str = "adam",
 ) -> list[Params]:
     """Train ``len(init)`` networks on ``chunks [B, *shape]``; return each chunk's best params.
 
@@ -71,6 +72,7 @@ def fit_batched(
     ``score * err**2`` instead: a method whose decoder restores some voxels without the
     network gives them weight 0, so the tracked value is that of the decoded chunk.
     Only voxels with a nonzero weight in some chunk are evaluated.
+    ``optimiser`` is "adam" or "adamax" (the optimiser some papers prescribe).
     """
     batch = chunks.shape[0]
     shape = chunks.shape[1:]
@@ -88,7 +90,10 @@ def fit_batched(
         if isinstance(lr, (int, float))
         else [{"params": [params[n]], "lr": lr[n]} for n in params]
     )
-    optimiser = torch.optim.Adam(groups)
+    optimisers = {"adam": torch.optim.Adam, "adamax": torch.optim.Adamax}
+    if optimiser not in optimisers:
+        raise ValueError(f"optimiser must be one of {sorted(optimisers)}; got {optimiser!r}")
+    optimiser = optimisers[optimiser](groups)
     if budget.steps is None and budget.seconds is None:
         raise ValueError("a training budget needs steps, seconds or both")
     unbounded = budget.steps is None  # only a time budget
