@@ -180,6 +180,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--device", default="auto")
     parser.add_argument("--steps", type=int, help="override the profile's training steps")
     parser.add_argument("--methods", nargs="*", help="inrfilter methods (default: all)")
+    parser.add_argument("--datasets", nargs="*", help="dataset names of the profile to run (default: all)")
     parser.add_argument("--out", type=Path, help="output folder (default: results/ratedistortion/<profile>)")
     parser.add_argument("--update-readme", action="store_true", help="write the summary table into README.md")
     parser.add_argument("--only", choices=["peers", "inrfilter"],
@@ -193,6 +194,8 @@ def main(argv: list[str] | None = None) -> None:
         profile.steps = args.steps
     if args.methods:
         profile.methods = tuple(args.methods)
+    if args.datasets:
+        profile.cases = [c for c in profile.cases if c.name in args.datasets]
     out = args.out or RESULTS / args.profile
     out.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
