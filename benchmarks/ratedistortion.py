@@ -187,6 +187,8 @@ def main(argv: list[str] | None = None) -> None:
                         help="run one side, e.g. inrfilter on a GPU box and the peers elsewhere")
     parser.add_argument("--combine", nargs="+", type=Path, metavar="CSV",
                         help="make the report from results.csv files of --only runs instead of running")
+    parser.add_argument("--no-fourier-network", action="store_true",
+                        help="skip numcodecs-wasm-fourier-network (hours on 64^3 chunks on 2 CPU cores)")
     parser.add_argument("--note", default="", help="a sentence for the report's header (where each side ran)")
     args = parser.parse_args(argv)
     profile = _profiles()[args.profile]
@@ -194,6 +196,8 @@ def main(argv: list[str] | None = None) -> None:
         profile.steps = args.steps
     if args.methods:
         profile.methods = tuple(args.methods)
+    if args.no_fourier_network:
+        profile.fourier_network = False
     if args.datasets:
         profile.cases = [c for c in profile.cases if c.name in args.datasets]
     out = args.out or RESULTS / args.profile
