@@ -10,24 +10,25 @@ vector ``theta`` of exactly the ladder rung's count, so sizing by ratio is exact
 Paper settings and the choices made where it is unclear (each an option):
 
 - ``layers`` (5): linear layers per block network, output included.  The paper uses 7;
-  at this codec's chunk sizes (blocks of a few thousand voxels, networks of a few
-  hundred to a few thousand parameters) and step budgets the benchmark
-  (benchmarks/results/sci) measures which depth is better; the reference code's
-  default configuration also uses 5.
+  at this codec's chunk sizes (blocks of a few thousand voxels, networks of tens to a
+  few thousand parameters) and step budgets, 7 lost 1.6 dB to 5 on both benchmark
+  datasets (benchmarks/results/sci); the reference code's default configuration also
+  uses 5.
 - ``fr`` (2.2): first layer fr times wider than the others (the paper's value).
 - ``w0`` (20): the paper's, for the first layer (the one that sets the spectrum).
   ``w0_hidden`` (30): the hidden sine layers', SIREN's value, as in the reference code
   (its hidden layers are SIREN's Sine() with w0 = 30 and the matching initialisation);
-  with SIREN's initialisation, hidden w0 only scales how fast those layers learn.  At
-  200 steps on 32^3 crops it gave +0.9 to +1.3 dB over 20 in three of four cases and
-  -0.35 dB in one; the benchmark has a "hidden w0 = 20" arm.
+  with SIREN's initialisation, hidden w0 only scales how fast those layers learn.  In
+  the benchmark, hidden w0 = 20 lost 0.1 dB (mni-t1) and 0.4 dB (turbulence).
 - ``lr`` (1e-3), Adamax, as in the paper; the core loop's cosine decay to a tenth over
   the step budget (the paper's MultiStepLR milestones lie beyond any budget here).
 - ``levels`` (3): the tree spans ``min_level .. min_level + levels - 1`` as in the
   reference code (min_level: the deepest level whose blocks still fit a_max).
 - ``block_params`` (1361): parameters per block that set a_max = P // block_params
-  (the reference code's constant).  ``min_side`` (4): a node splits only axes at least
-  twice that long.
+  (the reference code's constant).  Small chunks therefore get few blocks or none: a
+  48^3 crop at 2.7 bits per voxel gets 8 (29.2 dB on mni-t1) where block_params = 600
+  gives 29 (24.5 dB) and no partition 31.8 dB (benchmark, 200 steps).  ``min_side``
+  (4): a node splits only axes at least twice that long.
 - ``alloc`` ("size_over_d"; or "size", "d", "equal"); ``partition`` ("adaptive"; or
   "equidistant", "none"); ``solver`` ("dp", an exact tree dynamic program, or "milp",
   HiGHS through scipy): the ablation switches.
