@@ -99,8 +99,12 @@ class Fourier(Method):
     def side_info(self, values: np.ndarray, holes: np.ndarray | None, norm: Any,
                   options: dict[str, Any]) -> Spec:
         background = avm.background_value(values, holes, norm, options["background"])
-        on_background = avm.inactive_voxels(values, None, background)
-        if background is None or not (on_background if holes is None else on_background & ~holes).any():
+        if background is None:
+            return {}
+        on_background = values == np.float32(background)
+        if holes is not None:
+            on_background &= ~holes
+        if not on_background.any():
             return {}  # nothing to mask but the holes, which the core restores itself
         if not options["store_mask"]:
             return {"b": background}  # fit needs it for the mask; the blob does not
