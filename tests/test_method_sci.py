@@ -472,3 +472,20 @@ def test_corrupted_partition_is_a_blob_error(blobs):
         broken = blobfmt.pack({**header, "p": {**header["p"], "t": bad}}, sections)
         with pytest.raises(inrfilter.BlobError):
             inrfilter.decode(broken)
+
+
+def test_decode_without_torch(tmp_path, blobs):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from tests.test_no_torch import SCRIPT
+
+    _, blob = blobs["tree3d"]
+    (tmp_path / "b.inrf").write_bytes(blob)
+    out = tmp_path / "out.npy"
+    result = subprocess.run([sys.executable, "-c", SCRIPT.replace("[[0.5, 1.5]]", "[[0.5, 1.5, 2.5]]"),
+                             str(tmp_path / "b.inrf"), str(out)],
+                            capture_output=True, text=True, cwd=Path(__file__).parents[1])
+    assert result.returncode == 0, result.stderr
+    np.testing.assert_array_equal(np.load(out), inrfilter.decode(blob))
