@@ -296,6 +296,14 @@ def plot(rows: list[dict]) -> None:
     fig.tight_layout()
     fig.savefig(OUT / "powder.png", dpi=100)
     plt.close(fig)
+    _palette(OUT / "powder.png")
+
+
+def _palette(path: Path) -> None:
+    """Re-save a PNG with a 256-colour palette: a few times smaller in the repository."""
+    from PIL import Image
+
+    Image.open(path).convert("RGB").quantize(256).save(path, optimize=True)
 
 
 def main() -> None:

@@ -129,6 +129,16 @@ def test_frequencies_follow_the_paper_for_a_volume_of_the_papers_size():
     assert (emb.k[3:, 1] == 0).all()  # no frequency along a singleton axis
 
 
+def test_frequencies_of_a_box_too_big_to_enumerate_are_drawn_alike():
+    shape = (200, 200, 200, 200)  # 61^4 candidate vectors with the paper's B = 30 unscaled
+    emb = frequency_embedding(shape, 64, seed=1)
+    np.testing.assert_array_equal(emb.k, frequency_embedding(shape, 64, seed=1).k)
+    high = emb.k[emb.group_ends[0] :]
+    first_nonzero = high[np.arange(len(high)), np.argmax(high != 0, axis=1)]
+    assert (first_nonzero > 0).all() and len({tuple(r) for r in high}) == len(high)
+    assert (np.abs(high).max(axis=1) > 6).all() and np.abs(high).max() <= 30
+
+
 def test_frozen_frequencies_are_really_frozen(turb_crop, monkeypatch):
     """The torch forward never trains W: it is a constant tensor regenerated from the
     seed, absent from the stored parameters, and the numpy decoder's regenerated copy

@@ -72,23 +72,26 @@ class HashGrid:
 
     def corners(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Table rows ``[n, levels, 2^p]`` (int64) and d-linear weights (float32) of
-        points ``x`` ``[n, p]`` in ``[-1, 1]``; all levels at once."""
+        points ``x`` ``[n, p]`` in ``[-1, 1]``; all levels at once.  Per axis, the two
+        candidate vertices' terms (dense stride or hash prime) and weights are formed
+        first, then combined over the ``2^p`` corners (sum / XOR / product, axis 0 first)."""
         c = level_constants(self)
         pos = (np.asarray(x, np.float32)[:, None, :] + np.float32(1.0)) * np.float32(0.5) * c["res"]  # [n, L, p]
         cell = np.minimum(np.maximum(np.floor(pos), np.float32(0.0)), c["top"])
         frac = pos - cell
+        vertex = cell.astype(np.int64)[..., None] + np.arange(2)  # [n, L, p, 2]: cell and cell + 1
         bits = c["bits"]  # [C, p]
-        vertex = cell.astype(np.int64)[:, :, None, :] + bits  # [n, L, C, p]
-        dense = (vertex * c["strides"][:, None, :]).sum(axis=-1)
-        hashed = vertex[..., 0] * c["primes"][0]
-        for d in range(1, self.ndim):
-            hashed = hashed ^ (vertex[..., d] * c["primes"][d])
+        dense = hashed = weight = None
+        for d in range(self.ndim):
+            pick = bits[:, d]
+            term = vertex[:, :, d, :][..., pick]  # [n, L, C]
+            dense = term * c["strides"][:, d, None] if d == 0 else dense + term * c["strides"][:, d, None]
+            hashed = term * c["primes"][d] if d == 0 else hashed ^ (term * c["primes"][d])
+            f = frac[:, :, d, None]
+            w = np.where(pick == 1, f, np.float32(1.0) - f)
+            weight = w if d == 0 else weight * w
         hashed &= (1 << self.log2_size) - 1
         rows = np.where(c["dense"][:, None], dense, hashed) + c["offsets"][:, None]
-        frac = frac[:, :, None, :]  # [n, L, 1, p]
-        weight = np.where(bits[:, 0] == 1, frac[..., 0], np.float32(1.0) - frac[..., 0])
-        for d in range(1, self.ndim):
-            weight = weight * np.where(bits[:, d] == 1, frac[..., d], np.float32(1.0) - frac[..., d])
         return rows, weight.astype(np.float32)
 
     def lookup(self, table: np.ndarray, x: np.ndarray) -> np.ndarray:

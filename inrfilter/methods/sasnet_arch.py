@@ -5,7 +5,7 @@ A stored spec (msgpack, counted in the blob) holds:
 - ``w`` width of every sine layer, ``l`` sine layers (the frozen frequency
   embedding plus ``l - 1`` hidden layers), ``w0`` of the hidden layers, ``s`` the
   seed the frozen frequencies are regenerated from, ``f`` = [band limit, low range,
-  high bands, low fraction, period] of the embedding;
+  high bands, low fraction, period, reference size] of the embedding;
 - with masks: ``g`` neuron groups per hidden layer, ``t`` log2 of the hash-table
   size, ``r`` the levels' resolutions, ``d`` the mask decoder's hidden width.
 
@@ -19,7 +19,8 @@ resolutions grow geometrically by at most 1.5 per level (at most 12 levels, the
 paper's count) from 1/8 of the finest to the finest, half the chunk's longest axis
 (the paper's 16..256 spans 16x on volumes of 100-200 voxels; a mask needs no finer
 detail than the band it gates).  Levels with at most 2^T vertices are stored dense,
-so coarse levels cost only what they hold.
+so coarse levels cost only what they hold.  The smallest rungs (tiny chunks at high
+ratios) keep only the coarsest levels and fewer neuron groups.
 """
 
 from __future__ import annotations

@@ -43,6 +43,8 @@ import numpy as np
 #: slightly above 2: f(-1) and f(+1) stay apart on an endpoint-inclusive grid (2/0.95,
 #: the reference code's choice)
 DEFAULT_PERIOD = 2.0 / 0.95
+#: boxes with more integer vectors than this are sampled by rejection, not enumerated
+MAX_ENUMERATED = 1 << 22
 #: salt mixed into the spec's seed so the frequencies do not share a stream with
 #: anything else drawn from the same seed
 _SALT = 0x5A5E7
@@ -113,6 +115,22 @@ def _draw(rng: np.random.Generator, candidates: np.ndarray, count: int) -> np.nd
     return np.concatenate([candidates, extra])
 
 
+def _draw_shell(rng: np.random.Generator, limits: list[int], low: int, count: int) -> np.ndarray:
+    """``count`` distinct vectors uniform over the half-space part of the box ``|k_i| <=
+    limits_i`` with ``max |k_i| > low``, by rejection (for boxes too big to enumerate;
+    more than half of such a box qualifies)."""
+    bound = np.asarray(limits, np.int64)
+    chosen: dict[tuple[int, ...], None] = {}
+    while len(chosen) < count:
+        draws = rng.integers(-bound, bound + 1, size=(2 * count, len(limits)))
+        keep = _half_space(draws)
+        for row in keep[np.abs(keep).max(axis=1) > low]:
+            chosen.setdefault(tuple(int(v) for v in row), None)
+            if len(chosen) == count:
+                break
+    return np.array(list(chosen), np.int64).reshape(-1, len(limits))
+
+
 def frequency_embedding(shape: tuple[int, ...], width: int, seed: int, band_limit: int = 30,
                         low_range: int = 6, bands: int = 4, low_fraction: float = 0.5,
                         period: float = DEFAULT_PERIOD, reference_size: int = 0) -> Embedding:
@@ -130,12 +148,15 @@ def frequency_embedding(shape: tuple[int, ...], width: int, seed: int, band_limi
     n_low = max(0, min(width - p, int(math.ceil(low_fraction * width)) - p))
     n_high = width - p - n_low
 
-    high_box = _box([limit if a else 0 for a in active])
-    high_box = high_box[np.abs(high_box).max(axis=1) > low]
-    if len(high_box) == 0:  # a chunk too small for any high frequency: all neurons low
-        n_low, n_high = width - p, 0
+    high_limits = [limit if a else 0 for a in active]
+    enumerable = math.prod(2 * m + 1 for m in high_limits) <= MAX_ENUMERATED
+    if enumerable:
+        high_box = _box(high_limits)
+        high_box = high_box[np.abs(high_box).max(axis=1) > low]
+        if len(high_box) == 0:  # a chunk too small for any high frequency: all neurons low
+            n_low, n_high = width - p, 0
     chosen_low = _draw(rng, low_box if len(low_box) else unit, n_low)
-    chosen_high = _draw(rng, high_box, n_high)
+    chosen_high = _draw(rng, high_box, n_high) if enumerable else _draw_shell(rng, high_limits, low, n_high)
 
     cuts = np.linspace(low, limit + 1, bands + 1)
     peak = np.abs(chosen_high).max(axis=1) if n_high else np.zeros(0)

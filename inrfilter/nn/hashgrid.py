@@ -24,18 +24,21 @@ def hash_corners(grid: HashGrid, x: torch.Tensor) -> tuple[torch.Tensor, torch.T
     pos = (x.to(torch.float32).unsqueeze(-2) + 1.0) * 0.5 * consts["res"]  # [..., L, p]
     cell = torch.minimum(torch.clamp(torch.floor(pos), min=0.0), consts["top"])
     frac = pos - cell
+    vertex = cell.to(torch.int64).unsqueeze(-1) + torch.arange(2, device=x.device)  # [..., L, p, 2]
     bits = consts["bits"]  # [C, p]
-    vertex = cell.to(torch.int64).unsqueeze(-2) + bits  # [..., L, C, p]
-    dense = (vertex * consts["strides"].unsqueeze(-2)).sum(dim=-1)
-    hashed = vertex[..., 0] * int(consts["primes"][0])
-    for d in range(1, grid.ndim):
-        hashed = hashed ^ (vertex[..., d] * int(consts["primes"][d]))
+    dense = hashed = weight = None
+    for d in range(grid.ndim):
+        pick = bits[:, d]
+        term = vertex[..., d, :].index_select(-1, pick)  # [..., L, C]
+        stride = consts["strides"][:, d].unsqueeze(-1)
+        prime = int(consts["primes"][d])
+        dense = term * stride if d == 0 else dense + term * stride
+        hashed = term * prime if d == 0 else hashed ^ (term * prime)
+        f = frac[..., d].unsqueeze(-1)
+        w = torch.where(pick == 1, f, 1.0 - f)
+        weight = w if d == 0 else weight * w
     hashed = hashed & ((1 << grid.log2_size) - 1)
     rows = torch.where(consts["dense"].unsqueeze(-1), dense, hashed) + consts["offsets"].unsqueeze(-1)
-    frac = frac.unsqueeze(-2)  # [..., L, 1, p]
-    weight = torch.where(bits[..., 0] == 1, frac[..., 0], 1.0 - frac[..., 0])
-    for d in range(1, grid.ndim):
-        weight = weight * torch.where(bits[..., d] == 1, frac[..., d], 1.0 - frac[..., d])
     return rows, weight
 
 

@@ -20,7 +20,8 @@ from .sine import batched_linear
 
 
 class SasnetForward:
-    """``forward(params, x) -> (pred [B, N], penalty [B])`` for :func:`fit_batched`."""
+    """``forward(params, x)`` for :func:`fit_batched`: ``(pred [B, N], penalty [B])``
+    with masks, ``pred`` alone without."""
 
     def __init__(self, arch: Arch, device: torch.device, lam: float):
         self.arch, self.lam = arch, float(lam)
