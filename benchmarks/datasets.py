@@ -9,9 +9,10 @@ tests come from :func:`crop`.
 
 from __future__ import annotations
 
+import functools
 import glob
+import inspect
 import os
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +24,28 @@ def cache_dir() -> Path:
     return path
 
 
+def _disk_cached(loader):
+    """Keep a loader's array in memory and in ``cache_dir()/<name>[-<arg>].npy``:
+    generated data is slow to make, and a machine without the source packages (a lent
+    GPU box) can be handed the cache folder instead."""
+    signature = inspect.signature(loader)
+
+    @functools.wraps(loader)
+    @functools.lru_cache(maxsize=None)
+    def cached(*args, **kwargs):
+        bound = signature.bind(*args, **kwargs)
+        bound.apply_defaults()
+        name = "-".join([loader.__name__.replace("_", "-"), *map(str, bound.arguments.values())])
+        path = cache_dir() / f"{name}.npy"
+        if path.exists():
+            return np.load(path)
+        array = loader(*args, **kwargs)
+        np.save(path, array)
+        return array
+
+    return cached
+
+
 def _need(module: str, package: str):
     import importlib
 
@@ -32,7 +55,7 @@ def _need(module: str, package: str):
         raise ModuleNotFoundError(f"this dataset needs the package '{package}': pip install {package}") from exc
 
 
-@lru_cache(maxsize=None)
+@_disk_cached
 def saxs_eiger() -> np.ndarray:
     """Background-subtracted SAXS frame (Eiger 1M), 1065x1030 float64, 37% negative."""
     sasdata = _need("sasdata", "sasdata")
@@ -42,7 +65,7 @@ def saxs_eiger() -> np.ndarray:
         return np.asarray(f["sasentry01/data/I"][()])
 
 
-@lru_cache(maxsize=None)
+@_disk_cached
 def ocean_sst() -> np.ndarray:
     """NEMO sea-surface temperature, 330x360 float32, NaN over land (45%)."""
     sample = _need("iris_sample_data", "iris-sample-data")
@@ -53,7 +76,7 @@ def ocean_sst() -> np.ndarray:
     return np.ma.filled(tos.astype(np.float32), np.nan)
 
 
-@lru_cache(maxsize=None)
+@functools.lru_cache(maxsize=None)
 def ascent() -> np.ndarray:
     """The 512x512 uint8 'ascent' photograph that ships with PyWavelets (a core dependency)."""
     import pywt.data
@@ -61,7 +84,7 @@ def ascent() -> np.ndarray:
     return pywt.data.ascent()
 
 
-@lru_cache(maxsize=None)
+@_disk_cached
 def mni_t1() -> np.ndarray:
     """MNI152 T1 brain template shipped by nilearn, 197x233x189 uint8 (78% zeros)."""
     nilearn = _need("nilearn", "nilearn")
@@ -71,7 +94,7 @@ def mni_t1() -> np.ndarray:
     return np.asarray(nib.load(path).dataobj)
 
 
-@lru_cache(maxsize=None)
+@_disk_cached
 def climate_a1b() -> np.ndarray:
     """Met Office A1B air temperature, time x lat x lon 240x37x49 float32."""
     sample = _need("iris_sample_data", "iris-sample-data")
@@ -82,13 +105,10 @@ def climate_a1b() -> np.ndarray:
         return np.ma.filled(ds[name][:].astype(np.float32), np.nan)
 
 
-@lru_cache(maxsize=None)
+@_disk_cached
 def powder_pilatus(seed: int = 0) -> np.ndarray:
     """LaB6 powder rings on a Pilatus 1M simulated by pyFAI (dist 0.2 m, 1 A), with
     Poisson counting noise (5 + 2000*img) and module gaps set to -1: 1043x981 float32."""
-    path = cache_dir() / f"powder-pilatus-{seed}.npy"
-    if path.exists():
-        return np.load(path)
     _need("pyFAI", "pyFAI")
     from pyFAI.calibrant import get_calibrant
     from pyFAI.detectors import detector_factory
@@ -99,23 +119,19 @@ def powder_pilatus(seed: int = 0) -> np.ndarray:
     image = get_calibrant("LaB6").fake_calibration_image(ai, resolution=0.02)
     counts = np.random.default_rng(seed).poisson(5 + 2000 * image).astype(np.float32)
     counts[detector.mask.astype(bool)] = -1
-    np.save(path, counts)
     return counts
 
 
-@lru_cache(maxsize=None)
+@_disk_cached
 def turbulence(field: str = "vx") -> np.ndarray:
     """Decaying isotropic turbulence from FluidSim's ns3d pseudo-spectral solver, 128^3
     float32 (nu_2=1e-3, noise initial state, t_end=4): field "vx", "vy", "vz" or
     "vorticity" (magnitude).  About 90 s to generate on 2 cores, then cached."""
-    path = cache_dir() / f"turbulence-{field}.npy"
-    if path.exists():
-        return np.load(path)
     os.environ.setdefault("FLUIDSIM_PATH", str(cache_dir() / "fluidsim"))  # read when fluidsim is imported
     _need("fluidsim", "fluidsim")
     _need("pyfftw", "pyfftw")
     fields = _run_fluidsim()
-    for name, values in fields.items():
+    for name, values in fields.items():  # one run makes every field: keep them all
         np.save(cache_dir() / f"turbulence-{name}.npy", values)
     return fields[field]
 

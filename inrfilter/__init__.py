@@ -8,10 +8,11 @@ from .blob import FORMAT_VERSION, BlobError
 from .decoder import decode, decode_region, info, sample
 from .encoder import encode, encode_batch
 from .methods import METHODS
+from .plugin import PLUGIN_PATH
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "BlobError", "FORMAT_VERSION", "METHODS", "decode", "decode_region", "encode", "encode_batch", "info",
-    "sample", "__version__",
+    "BlobError", "FORMAT_VERSION", "METHODS", "PLUGIN_PATH", "decode", "decode_region", "encode", "encode_batch",
+    "info", "sample", "__version__",
 ]

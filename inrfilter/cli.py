@@ -1,4 +1,5 @@
-"""The ``inrfilter`` command: compress files, inspect blobs, run the demo."""
+"""The ``inrfilter`` command: compress files, inspect blobs, run the demo, and tell
+HDF5 programs where the filter plugin is and what cd_values to give it."""
 
 from __future__ import annotations
 
@@ -104,6 +105,38 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_plugin_path(args: argparse.Namespace) -> int:
+    from .plugin import PLUGIN_PATH, library_path
+
+    try:
+        library_path()
+    except ImportError as exc:
+        print(f"inrfilter: error: {exc}", file=sys.stderr)
+        return 2
+    print(PLUGIN_PATH)
+    return 0
+
+
+def _option_value(text: str):
+    key, sep, value = text.partition("=")
+    if not sep or not key:
+        raise ValueError(f"--option takes key=value; got {text!r}")
+    try:
+        return key, json.loads(value)
+    except json.JSONDecodeError:
+        return key, value
+
+
+def cmd_cd_values(args: argparse.Namespace) -> int:
+    from .cdvalues import EncodeSettings, pack
+
+    kw = {k: getattr(args, k) for k in ("ratio", "psnr", "max_error", "steps", "seconds", "transform")}
+    settings = EncodeSettings(args.method, **kw, seed=args.seed, quant=args.quant, device=args.device,
+                              options=dict(_option_value(o) for o in args.option)).check()
+    print(",".join(str(v) for v in pack(settings)))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="inrfilter", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -124,6 +157,15 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--steps", type=int, default=300)
     p.add_argument("--device", default="auto")
     p.set_defaults(func=cmd_demo)
+    p = sub.add_parser("plugin-path", help="print the folder to put in HDF5_PLUGIN_PATH")
+    p.set_defaults(func=cmd_plugin_path)
+    p = sub.add_parser("cd-values", help="print the HDF5 filter's cd_values for these settings (C programs, "
+                                         "h5repack -f UD=...)")
+    _add_target_options(p)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--option", action="append", default=[], metavar="KEY=VALUE",
+                   help="a method option (value read as JSON, else as a string); repeatable")
+    p.set_defaults(func=cmd_cd_values)
     args = parser.parse_args(argv)
     try:
         return args.func(args)

@@ -35,6 +35,8 @@ class _Job:
     prepared: PreparedChunk
     nonfinite: bytes | None
     blob: bytes | None = None
+    #: the method's per-chunk side information (Method.side_info), set before sizing
+    side: dict = field(default_factory=dict)
     psnr: float = -math.inf
     _lossless: bytes | None = field(default=None, repr=False)
 
@@ -71,7 +73,25 @@ def _check_budget(steps: Any, seconds: Any, seed: Any) -> None:
         raise ValueError(f"seed must be a non-negative integer; got {seed!r}")
 
 
-def _torch_device(device: Any):
+def check_arguments(
+    method: str, *, ratio: Any = None, psnr: Any = None, max_error: Any = None, steps: Any = None,
+    seconds: Any = None, seed: Any = 0, transform: Any = None, quant: Any = "fp16", **method_options: Any,
+) -> tuple[Method, dict[str, Any], Target]:
+    """Validate encoder arguments without torch: (method, its checked options, target).
+
+    The store codecs call this when they are made, so a bad setting fails when an
+    array is created rather than at its first write."""
+    m = get_method(method)
+    options = m.check_options(method_options)
+    target = Target.from_args(ratio, psnr, max_error)
+    check_transform(transform)
+    check_quant(quant)
+    _check_budget(steps, seconds, seed)
+    return m, options, target
+
+
+def torch_device(device: Any):
+    """The torch device for ``device`` ("auto": CUDA when torch sees one); imports torch."""
     try:
         from .nn import resolve_device
     except ImportError as exc:  # pragma: no cover - exercised only without torch
@@ -102,7 +122,8 @@ class _Encoder:
         """Largest architecture whose blob fits ``target_bytes``; None if none does."""
         shape = job.array.shape
         specs = self.method.specs(shape, self.options)
-        header = job.base_header(self.method.name, spec=specs[0], norm=job.prepared.norm, quant=self.quant)
+        header = job.base_header(self.method.name, spec={**specs[0], **job.side}, norm=job.prepared.norm,
+                                 quant=self.quant)
         overhead = len(blobfmt.pack(header.to_dict(), job.sections(w=b"")))
         budget = target_bytes - overhead
         if self._weights_bytes(specs[0], shape) > budget:
@@ -151,9 +172,12 @@ class _Encoder:
 
     def fit(self, jobs: list[_Job], spec: dict, target_mse: float | None = None) -> None:
         chunks = np.stack([j.prepared.values for j in jobs])
+        holes = [~j.prepared.finite for j in jobs]
         budget = Budget(self.budget.steps, self.budget.seconds,
                         None if target_mse is None else np.full(len(jobs), target_mse),
-                        self.budget.progress, self.budget.seed)
+                        self.budget.progress, self.budget.seed,
+                        holes=np.stack(holes) if any(h.any() for h in holes) else None,
+                        side=[j.side for j in jobs])
         for job, (fitted_spec, params) in zip(jobs, self.method.fit(chunks, spec, budget, self.device, self.options)):
             self.finish(job, fitted_spec, params)
 
@@ -184,7 +208,7 @@ class _Encoder:
         goal = self.target.psnr
         target_mse = 4.0 / 10 ** ((goal + PSNR_TRAINING_MARGIN_DB) / 10)  # normalised range is 2
         pending = list(jobs)
-        tried: set[str] = set()
+        tried: dict[int, set[str]] = {id(job): set() for job in jobs}  # specs each chunk already trained
         for ratio in LADDER_RATIOS:
             if not pending:
                 return
@@ -193,10 +217,10 @@ class _Encoder:
                 spec = self.size_spec(job, job.raw_nbytes / ratio)
                 if spec is None and ratio == LADDER_RATIOS[-1]:
                     spec = self.method.specs(job.array.shape, self.options)[0]
-                if spec is not None and repr(spec) not in tried:
+                if spec is not None and repr(spec) not in tried[id(job)]:
+                    tried[id(job)].add(repr(spec))
                     rung.setdefault(repr(spec), (spec, []))[1].append(job)
-            for key, (spec, members) in rung.items():
-                tried.add(key)
+            for spec, members in rung.values():
                 self.fit(members, spec, target_mse)
             pending = [j for j in pending if j.blob is None or j.psnr < goal]
         # No rung reached the goal: the largest network's blob stays, with its psnr recorded.
@@ -223,12 +247,9 @@ def encode_batch(
     Same arguments as :func:`encode`.  A chunk's blob does not depend on which other
     chunks share its batch, except through early stopping and the time budget.
     """
-    m = get_method(method)
-    options = m.check_options(method_options)
-    target = Target.from_args(ratio, psnr, max_error)
-    check_transform(transform)
-    check_quant(quant)
-    _check_budget(steps, seconds, seed)
+    m, options, target = check_arguments(method, ratio=ratio, psnr=psnr, max_error=max_error, steps=steps,
+                                         seconds=seconds, seed=seed, transform=transform, quant=quant,
+                                         **method_options)
     checked = [check_array(a) for a in arrays]
     if not checked:
         return []
@@ -251,7 +272,10 @@ def encode_batch(
     if trainable:
         budget = Budget(steps=steps if steps is not None else (None if seconds else 2000), seconds=seconds,
                         progress=progress, seed=int(seed))
-        encoder = _Encoder(m, options, target, quant, budget, _torch_device(device))
+        for job in trainable:
+            p = job.prepared
+            job.side = m.side_info(p.values, None if p.finite.all() else ~p.finite, p.norm, options)
+        encoder = _Encoder(m, options, target, quant, budget, torch_device(device))
         if target.psnr is not None:
             encoder.by_psnr(trainable)
         else:

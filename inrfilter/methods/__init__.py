@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from .base import Budget, Method
+from .fourier import Fourier
+from .sasnet import Sasnet
+from .sci import SCI
 from .siren import Siren
 from .wien import Wien
 
-_REGISTRY: dict[str, Method] = {m.name: m for m in (Siren(), Wien())}
+_REGISTRY: dict[str, Method] = {m.name: m for m in (Siren(), Fourier(), Sasnet(), SCI(), Wien())}
 METHODS: tuple[str, ...] = tuple(_REGISTRY)
 
 

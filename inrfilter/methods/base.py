@@ -33,6 +33,12 @@ class Budget:
     target_mse: np.ndarray | None = None
     progress: bool | None = None  # None: a bar only on a terminal
     seed: int = 0
+    #: bool ``[B, *shape]``: voxels the core restores by itself (non-finite holes); their
+    #: values in the chunks are fill-ins a method need not fit.  None: no holes.
+    holes: np.ndarray | None = None
+    #: each chunk's :meth:`Method.side_info`, in chunk order (None when fit is called
+    #: directly, without the encoder)
+    side: list[dict[str, Any]] | None = None
 
 
 class Method(ABC):
@@ -66,6 +72,16 @@ class Method(ABC):
 
         The encoder also packs these to size a ladder spec, so their count (and value
         spread) must be those of the trained parameters for that spec."""
+
+    def side_info(self, values: np.ndarray, holes: np.ndarray | None, norm: Any,
+                  options: dict[str, Any]) -> Spec:
+        """Spec entries one chunk needs besides its ladder spec (a stored mask, a
+        background value), known before the network is sized so that their bytes
+        count against the size target.  ``values`` is the normalised chunk, ``holes``
+        its non-finite voxels (or None), ``norm`` the :class:`~inrfilter.chunk.Normalisation`
+        from the user's units to ``values``.  The encoder hands them to ``fit`` in
+        ``Budget.side``; ``fit`` stores them in the spec it returns.  Default: none."""
+        return {}
 
     @abstractmethod
     def fit(

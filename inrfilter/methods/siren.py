@@ -35,7 +35,18 @@ class Siren(Method):
         return opts
 
     def specs(self, shape: tuple[int, ...], options: dict[str, Any]) -> list[Spec]:
-        return [{"w": w, "l": int(options["layers"]), "w0": float(options["w0"])} for w in range(2, MAX_WIDTH + 1)]
+        """Widths 2.. up to where the network outgrows 4 parameters per voxel: no ratio >= 1
+        can use more (a voxel has at most 8 bytes, a parameter 2), and packing the huge
+        ones only slows the size search."""
+        layers, w0 = int(options["layers"]), float(options["w0"])
+        limit = 4 * int(np.prod(shape)) + 64
+        ladder = [{"w": 2, "l": layers, "w0": w0}]
+        for w in range(3, MAX_WIDTH + 1):
+            spec = {"w": w, "l": layers, "w0": w0}
+            if self.n_params(spec, shape) > limit:
+                break
+            ladder.append(spec)
+        return ladder
 
     def param_shapes(self, spec: Spec, shape: tuple[int, ...]) -> dict[str, tuple[int, ...]]:
         width, layers = spec["w"], spec["l"]

@@ -37,20 +37,25 @@ def _predict(forward: Forward, params, x) -> tuple[torch.Tensor, torch.Tensor | 
     return out if isinstance(out, tuple) else (out, None)
 
 
-def _full_mse(forward: Forward, params, coords, targets, weights) -> torch.Tensor:
-    """Each chunk's MSE over its whole grid (or over its active voxels, ``weights``)."""
+def _per_row(weights: torch.Tensor, err2: torch.Tensor) -> torch.Tensor:
+    """``weights [B, N]`` shaped to multiply ``err2 [B, N, ...]``: one weight per input
+    row, shared by that row's outputs."""
+    return weights.view(*weights.shape, *[1] * (err2.dim() - 2))
+
+
+def _full_mse(forward: Forward, params, coords, targets, weights, count) -> torch.Tensor:
+    """Each chunk's tracked MSE: sum of ``weights * err**2`` (weights 1 when None) over
+    ``coords`` (the whole grid or the voxels that count), divided by ``count`` times
+    the outputs per row (so a multi-output MSE is per value, as in training)."""
     total = torch.zeros(targets.shape[0], device=targets.device, dtype=torch.float64)
     with torch.no_grad():
         for start in range(0, coords.shape[0], EVAL_BLOCK):
             pred, _ = _predict(forward, params, coords[start : start + EVAL_BLOCK])
             err2 = (pred - targets[:, start : start + EVAL_BLOCK]).double() ** 2
             if weights is not None:
-                w = weights[:, start : start + EVAL_BLOCK]
-                err2 = err2 * w.view(*w.shape, *[1] * (err2.dim() - 2))
+                err2 = err2 * _per_row(weights[:, start : start + EVAL_BLOCK], err2)
             total += err2.flatten(1).sum(dim=1)
-    channels = targets[0, 0].numel()
-    count = coords.shape[0] if weights is None else weights.sum(dim=1).clamp(min=1)
-    return total / (count * channels)
+    return total / (count * targets[0, 0].numel())
 
 
 def fit_batched(
@@ -64,6 +69,8 @@ def fit_batched(
     desc: str = "fit",
     active: np.ndarray | None = None,
     points: np.ndarray | None = None,
+    score: np.ndarray | None = None,
+    optimiser: str = "adam",
 ) -> list[Params]:
     """Train ``len(init)`` networks on ``chunks [B, *shape]``; return each chunk's best params.
 
@@ -72,7 +79,13 @@ def fit_batched(
     ``points`` (``[N, k]``), when given, are the training inputs instead of the chunk's
     voxel grid (e.g. wavelet coefficients' positions tagged with their scale); the
     targets are then ``chunks [B, N]``, or ``[B, N, C]`` for C outputs per input
-    (the tracked MSE averages over them too).
+    (the tracked MSE averages over them too); ``active`` and ``score`` are then ``[B, N]``.
+    ``score`` (float ``[B, *shape]``), when given, makes the tracked MSE (which picks
+    each chunk's best parameters and decides early stopping) the grid mean of
+    ``score * err**2`` instead: a method whose decoder restores some voxels without the
+    network gives them weight 0, so the tracked value is that of the decoded chunk.
+    Only voxels with a nonzero weight in some chunk are evaluated.
+    ``optimiser`` is "adam" or "adamax" (the optimiser some papers prescribe).
     """
     batch = chunks.shape[0]
     if points is None:
@@ -95,23 +108,38 @@ def fit_batched(
         if isinstance(lr, (int, float))
         else [{"params": [params[n]], "lr": lr[n]} for n in params]
     )
-    optimiser = torch.optim.Adam(groups)
-    steps = budget.steps if budget.steps is not None else (2**62 if budget.seconds else 2000)
-    unbounded = steps >= 2**62
+    optimisers = {"adam": torch.optim.Adam, "adamax": torch.optim.Adamax}
+    if optimiser not in optimisers:
+        raise ValueError(f"optimiser must be one of {sorted(optimisers)}; got {optimiser!r}")
+    optimiser = optimisers[optimiser](groups)
+    if budget.steps is None and budget.seconds is None:
+        raise ValueError("a training budget needs steps, seconds or both")
+    unbounded = budget.steps is None  # only a time budget
+    steps = 2**62 if unbounded else budget.steps
     scheduler = None
     if not unbounded:  # cosine decay to a tenth of the starting rate over the step budget
         scheduler = torch.optim.lr_scheduler.LambdaLR(
             optimiser, lambda s: 0.1 + 0.45 * (1 + math.cos(math.pi * min(s, steps) / steps))
         )
 
-    weights = None
+    weights, count, eval_coords, eval_targets = None, float(n_points), coords, targets
     if active is not None:
         flat_active = active.reshape(batch, n_points)
         if not flat_active.any(axis=1).all():
             raise ValueError("every chunk needs at least one active voxel")
         active_idx = [np.flatnonzero(m) for m in flat_active]
         weights = torch.as_tensor(flat_active, dtype=torch.float64, device=device)
+        count = weights.sum(dim=1).clamp(min=1)
     full_grid = n_points <= points_per_step and active is None
+    grid_score = None
+    if score is not None:
+        flat_score = np.asarray(score, dtype=np.float64).reshape(batch, n_points)
+        if full_grid:
+            grid_score = torch.as_tensor(flat_score, dtype=torch.float32, device=device)
+        keep = torch.as_tensor(np.flatnonzero((flat_score != 0).any(axis=0)), device=device)
+        eval_coords, eval_targets = coords[keep], targets[:, keep]
+        weights = torch.as_tensor(flat_score, dtype=torch.float64, device=device)[:, keep]
+        count = float(n_points)
     eval_every = 1 if full_grid else 50
     rng = np.random.default_rng(budget.seed)
     target = None if budget.target_mse is None else torch.as_tensor(budget.target_mse, device=device)
@@ -146,9 +174,10 @@ def fit_batched(
             err = pred - targets[torch.arange(batch, device=device)[:, None], idx]
         per_chunk = (err**2).flatten(1).mean(dim=1)
         if full_grid:
-            keep_best(per_chunk.detach().double())
+            tracked = per_chunk if grid_score is None else (err**2 * _per_row(grid_score, err)).flatten(1).mean(dim=1)
+            keep_best(tracked.detach().double())
         elif step % eval_every == 0:
-            keep_best(_full_mse(forward, params, coords, targets, weights))
+            keep_best(_full_mse(forward, params, eval_coords, eval_targets, weights, count))
         if target is not None and bool((best_mse <= target).all()):
             break
         if budget.seconds is not None and time.monotonic() - start > budget.seconds:
@@ -164,5 +193,5 @@ def fit_batched(
             bar.set_postfix(worst_psnr=f"{10 * math.log10(4 / worst):.1f}" if 0 < worst < float("inf") else "-")
         bar.update(1)
     bar.close()
-    keep_best(_full_mse(forward, params, coords, targets, weights))
+    keep_best(_full_mse(forward, params, eval_coords, eval_targets, weights, count))
     return [{n: best[n][b].cpu().numpy().astype(np.float32) for n in best} for b in range(batch)]

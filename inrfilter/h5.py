@@ -1,0 +1,229 @@
+"""h5py side of the HDF5 filter: ``INR(...)`` for ``create_dataset``, in-process
+registration, and reads of a region or of points that touch only the chunks involved.
+
+Importing this module registers the filter with h5py's HDF5 (the plugin library is
+loaded with ctypes and its ``H5PLget_plugin_info()`` handed to
+``h5py.h5z.register_filter``, as hdf5plugin does), so no HDF5_PLUGIN_PATH is needed
+inside Python::
+
+    import h5py, inrfilter.h5
+    with h5py.File("out.h5", "w") as f:
+        f.create_dataset("x", data=a, chunks=(64, 64), **inrfilter.h5.INR(psnr=40))
+    with h5py.File("out.h5") as f:
+        roi = inrfilter.h5.read_region(f["x"], (slice(10, 90), 7))   # == f["x"][10:90, 7]
+"""
+
+from __future__ import annotations
+
+import ctypes
+import itertools
+from typing import Any
+
+import h5py
+import numpy as np
+from scipy import ndimage
+
+from . import h5atexit
+from .blob import BlobError
+from .cdvalues import EncodeSettings, pack
+from .chunk import cast
+from .decoder import ParsedChunk
+from .encoder import torch_device
+from .grid import Region, check_points, normalise_selection
+from .plugin import FILTER_ID, FILTER_NAME, PLUGIN_PATH, library_path
+
+__all__ = ["FILTER_ID", "INR", "PLUGIN_PATH", "read_region", "register", "sample"]
+
+_library: ctypes.CDLL | None = None
+
+
+def register() -> None:
+    """Register the filter with h5py's HDF5 (done on import; again is harmless)."""
+    global _library
+    if _library is None:
+        lib = ctypes.CDLL(library_path())
+        # The callbacks find the HDF5 that calls them; h5py's is the fallback.
+        lib.inrfilter_h5_init.argtypes = [ctypes.c_char_p]
+        lib.inrfilter_h5_init.restype = ctypes.c_int
+        lib.inrfilter_h5_init(h5py.h5z.__file__.encode())
+        lib.H5PLget_plugin_info.restype = ctypes.c_void_p
+        _library = lib
+    h5py.h5z.register_filter(_library.H5PLget_plugin_info())
+
+
+class INR(h5py.filters.FilterRefBase):
+    """The inrfilter HDF5 filter with its encoder settings, for ``create_dataset(**INR(...))``.
+
+    Same arguments as :func:`inrfilter.encode` (``method``, ``ratio``/``psnr``,
+    ``max_error``, ``steps``/``seconds``, ``seed``, ``transform``, ``quant``,
+    ``device``, method options), checked now rather than at the first write (torch
+    is imported now, too).  Every chunk is trained on its own as HDF5 hands it over;
+    progress bars are off.
+
+    ``write_through`` (default True) also passes ``rdcc_nbytes=1``: the dataset
+    handle ``create_dataset`` returns keeps no chunk cache, so each chunk is encoded
+    by the write that fills it and an encoder failure (say, a ratio the chunk size
+    cannot reach) raises from that write.  With False, HDF5's chunk cache defers
+    encoding to eviction, flush or close, which is where a failure then shows (and
+    h5py with HDF5 2.0 can crash when it closes such a dataset again).
+    """
+
+    filter_name = FILTER_NAME
+    filter_id = FILTER_ID
+
+    def __init__(self, method: str = "siren", *, ratio: float | None = None, psnr: float | None = None,
+                 max_error: float | None = None, steps: int | None = None, seconds: float | None = None,
+                 seed: int = 0, transform: str | None = None, quant: str = "fp16", device: str = "auto",
+                 write_through: bool = True, **method_options: Any):
+        self.settings = EncodeSettings(method, ratio, psnr, max_error, steps, seconds, seed, transform, quant,
+                                       device, dict(method_options)).check()
+        self.filter_options = pack(self.settings)
+        self.write_through = bool(write_through)
+        # Writing trains networks: import torch and check the device now.  Also, torch
+        # cannot be imported once the interpreter shuts down, which is when HDF5
+        # encodes the chunks of a file nobody closed.
+        torch_device(device)
+        h5atexit.register()  # flush unclosed files before torch's exit handlers run
+
+    @property
+    def _kwargs(self) -> dict[str, Any]:
+        kwargs = dict(super()._kwargs)
+        if self.write_through:
+            kwargs["rdcc_nbytes"] = 1  # h5py ignores 0; no chunk fits in one byte
+        return kwargs
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.settings!r})"
+
+
+# ---- reading chunks directly ---------------------------------------------------------
+
+
+class _ArrayChunk:
+    """A chunk HDF5 holds unfiltered (never written, or the filter skipped), read like a blob."""
+
+    def __init__(self, array: np.ndarray):
+        self.array = array
+
+    def region(self, region: Region) -> np.ndarray:
+        return self.array[region]
+
+    def points(self, coords: np.ndarray) -> np.ndarray:
+        data = self.array.astype(np.float64)
+        values = ndimage.map_coordinates(data, np.moveaxis(coords, -1, 0), order=1, mode="nearest")
+        return cast(values, self.array.dtype)
+
+
+def _check_dataset(dataset: h5py.Dataset) -> tuple[int, ...]:
+    """Chunk shape of a dataset whose pipeline is the inrfilter filter alone."""
+    if dataset.chunks is None:
+        raise ValueError(f"dataset {dataset.name} is not chunked, so it is not compressed with inrfilter")
+    plist = dataset.id.get_create_plist()
+    filters = [plist.get_filter(i)[0] for i in range(plist.get_nfilters())]
+    if filters != [FILTER_ID]:
+        raise ValueError(f"dataset {dataset.name} has filters {filters}; read_region and sample read "
+                         f"datasets whose only filter is inrfilter ({FILTER_ID})")
+    return dataset.chunks
+
+
+def _chunk(dataset: h5py.Dataset, offset: tuple[int, ...]):
+    """The chunk at ``offset`` as something with ``region`` and ``points``."""
+    chunks = dataset.chunks
+    info = dataset.id.get_chunk_info_by_coord(offset)
+    if info.byte_offset is None:  # never written: the fill value
+        return _ArrayChunk(np.full(chunks, dataset.fillvalue, dataset.dtype))
+    filter_mask, data = dataset.id.read_direct_chunk(offset)
+    if filter_mask & 1:  # the filter was skipped for this chunk: raw bytes
+        return _ArrayChunk(np.frombuffer(data, dataset.dtype).reshape(chunks))
+    chunk = ParsedChunk(data)
+    if chunk.shape != chunks or chunk.h.dtype.kind != dataset.dtype.kind \
+            or chunk.h.dtype.itemsize != dataset.dtype.itemsize:
+        raise BlobError(f"the chunk holds a {chunk.shape} {chunk.h.dtype} array; this dataset's chunks are "
+                        f"{chunks} {dataset.dtype}")
+    return chunk
+
+
+def _fail(dataset: h5py.Dataset, offset: tuple[int, ...], exc: BlobError) -> BlobError:
+    return BlobError(f"dataset {dataset.name}, chunk at {offset} of {dataset.file.filename}: {exc}")
+
+
+def _runs(index: np.ndarray, step: int, size: int) -> list[tuple[int, slice, slice]]:
+    """Split one axis' selected indices by chunk: (chunk number, output slice, in-chunk slice)."""
+    which = index // size
+    cuts = np.flatnonzero(np.diff(which)) + 1
+    runs = []
+    for lo, hi in zip(np.r_[0, cuts], np.r_[cuts, len(index)]):
+        k = int(which[lo])
+        first, last = int(index[lo]) - k * size, int(index[hi - 1]) - k * size
+        stop = last + (1 if step > 0 else -1)
+        runs.append((k, slice(int(lo), int(hi)), slice(first, None if stop < 0 else stop, step)))
+    return runs
+
+
+def read_region(dataset: h5py.Dataset, selection: Any = Ellipsis) -> np.ndarray:
+    """``dataset[selection]`` (integers, slices with steps, Ellipsis) reading only the chunks
+    the selection touches, and evaluating each network only at the selected points.
+
+    A chunk that does not decode raises :class:`inrfilter.BlobError` naming the
+    dataset and the chunk.
+    """
+    chunks = _check_dataset(dataset)
+    region, drop = normalise_selection(dataset.shape, selection)
+    indices = [np.arange(*s.indices(n)) for s, n in zip(region, dataset.shape)]
+    out = np.empty([len(i) for i in indices], dataset.dtype)
+    if out.size:
+        per_axis = [_runs(i, s.step, c) for i, s, c in zip(indices, region, chunks)]
+        for pieces in itertools.product(*per_axis):
+            offset = tuple(k * c for (k, _, _), c in zip(pieces, chunks))
+            try:
+                values = _chunk(dataset, offset).region(tuple(p[2] for p in pieces))
+            except BlobError as exc:
+                raise _fail(dataset, offset, exc) from exc
+            out[tuple(p[1] for p in pieces)] = values
+    return out.reshape([n for axis, n in enumerate(out.shape) if axis not in drop])
+
+
+def sample(dataset: h5py.Dataset, coords: Any) -> np.ndarray:
+    """Values at continuous coordinates ``[..., ndim]`` in dataset index units.
+
+    Inside a chunk this is its network's value (as :func:`inrfilter.sample`); between
+    the last voxel of a chunk and the first of the next, values blend linearly across
+    the seam.  At integer coordinates it equals reading the dataset.
+    """
+    chunks = np.asarray(_check_dataset(dataset))
+    points = check_points(dataset.shape, coords)
+    flat = points.reshape(-1, len(chunks))
+    # per axis, two corners: (x, weight 1) and (x, weight 0) inside a chunk; the voxels
+    # either side of the seam, weighted linearly, between two chunks
+    local = flat - np.floor(flat / chunks) * chunks
+    seam = local > chunks - 1
+    below = np.where(seam, np.floor(flat), flat)
+    frac = np.where(seam, flat - below, 0.0)
+    total = np.zeros(len(flat))
+    for corner in itertools.product((0, 1), repeat=len(chunks)):
+        up = np.asarray(corner, bool)
+        weight = np.prod(np.where(up, frac, 1.0 - frac), axis=1)
+        keep = weight > 0
+        if keep.any():
+            at = np.where(up, below + 1, below)[keep]
+            total[keep] += weight[keep] * _evaluate(dataset, chunks, at)
+    return cast(total, dataset.dtype).reshape(points.shape[:-1])
+
+
+def _evaluate(dataset: h5py.Dataset, chunks: np.ndarray, points: np.ndarray) -> np.ndarray:
+    """Values (float64) at points that each lie inside one chunk's grid."""
+    which = np.minimum(np.floor(points / chunks), np.ceil(np.asarray(dataset.shape) / chunks) - 1).astype(np.int64)
+    keys, inverse = np.unique(which, axis=0, return_inverse=True)
+    values = np.empty(len(points))
+    for n, key in enumerate(keys):
+        mine = inverse.ravel() == n
+        offset = tuple(int(k) for k in key * chunks)
+        try:
+            values[mine] = _chunk(dataset, offset).points(points[mine] - key * chunks).astype(np.float64)
+        except BlobError as exc:
+            raise _fail(dataset, offset, exc) from exc
+    return values
+
+
+register()
+h5atexit.register()

@@ -1,0 +1,75 @@
+"""What the store codecs (numcodecs, zarr v3) carry in array metadata, and how they train.
+
+A codec's configuration is checked when the codec is made, without torch, so a
+bad setting fails when the array is created rather than at its first write, and a
+reader can rebuild the codec from metadata on a machine without torch.  Training
+goes through :func:`encode_chunks`, which holds one process-wide lock: zarr
+encodes several batches at once (in threads), and one device is best used by one
+batch at a time.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+from .encoder import check_arguments, encode_batch
+
+#: one training at a time per process: overlapping zarr batches queue here
+TRAINING_LOCK = threading.Lock()
+
+_DEVICE = re.compile(r"^(auto|cpu|cuda(:\d+)?)$")
+#: encode_batch arguments a codec stores, in the order its config lists them
+ENCODE_KEYS = ("method", "ratio", "psnr", "max_error", "steps", "seconds", "device", "seed", "transform", "quant")
+
+
+@dataclass(frozen=True)
+class EncodeSettings:
+    """Validated encoder arguments: a target, a budget, the method and its options."""
+
+    method: str = "siren"
+    ratio: float | None = None
+    psnr: float | None = None
+    max_error: float | None = None
+    steps: int | None = None
+    seconds: float | None = None
+    device: str = "auto"
+    seed: int = 0
+    transform: str | None = None
+    quant: str = "fp16"
+    #: method options as given (sorted pairs, so settings stay hashable)
+    options: tuple[tuple[str, Any], ...] = ()
+
+    @classmethod
+    def create(cls, method: str = "siren", **kwargs: Any) -> "EncodeSettings":
+        """Check everything encode_batch would check, except what needs torch."""
+        encode_args = {k: kwargs.pop(k) for k in ENCODE_KEYS[1:] if k in kwargs}
+        settings = cls(method, **encode_args, options=tuple(sorted(kwargs.items())))
+        check_arguments(method, **{k: v for k, v in settings.encode_kwargs().items() if k != "device"})
+        if not isinstance(settings.device, str) or not _DEVICE.match(settings.device):
+            raise ValueError(f"device must be 'auto', 'cpu', 'cuda' or 'cuda:N'; got {settings.device!r}")
+        try:
+            json.dumps(settings.to_json())
+        except TypeError as exc:
+            raise TypeError(f"codec settings must be JSON values (they are stored in array metadata): {exc}") from None
+        return settings
+
+    def to_json(self) -> dict[str, Any]:
+        """Flat JSON form: the encode arguments that are set, then the method options."""
+        out = {k: getattr(self, k) for k in ENCODE_KEYS if getattr(self, k) is not None}
+        out.update(self.options)
+        return out
+
+    def encode_kwargs(self) -> dict[str, Any]:
+        kwargs = {k: getattr(self, k) for k in ENCODE_KEYS[1:]}
+        kwargs.update(self.options)
+        return kwargs
+
+
+def encode_chunks(settings: EncodeSettings, arrays: Sequence[Any], progress: bool | None = None) -> list[bytes]:
+    """Train chunks of one shape and dtype together, one batch per process at a time."""
+    with TRAINING_LOCK:
+        return encode_batch(arrays, settings.method, progress=progress, **settings.encode_kwargs())
