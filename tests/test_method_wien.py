@@ -437,3 +437,31 @@ def test_decode_without_torch(tmp_path: Path, blobs):
                             capture_output=True, text=True, cwd=Path(__file__).parents[1])
     assert result.returncode == 0, result.stderr
     np.testing.assert_array_equal(np.load(out), inrfilter.decode(blob))
+
+
+# -- the core hook this method added, fit_batched(points=...), with main's score= and optimiser=
+@pytest.mark.parametrize("with_active", [False, True])
+@pytest.mark.parametrize("optimiser", ["adam", "adamax"])
+def test_fit_batched_points_with_multi_output_targets_and_score(with_active, optimiser):
+    """Explicit rows with two outputs each, half 0 and half 1: a constant predictor
+    starting at 0 is pulled to 0.5, but if only the zero rows are scored, its best
+    parameters are the starting ones (a row's weight covers all of its outputs)."""
+    import torch
+
+    from inrfilter.methods.base import Budget
+    from inrfilter.nn import fit_batched
+
+    points = np.linspace(0, 1, 8, dtype=np.float32)[:, None]
+    targets = np.zeros((1, 8, 2), np.float32)
+    targets[0, 4:] = 1.0
+    forward = lambda p, x: p["c"][:, None, :].expand(-1, x.shape[-2], -1)
+    kwargs = {"active": np.ones((1, 8), bool)} if with_active else {}
+    run = lambda **kw: fit_batched(forward, [{"c": np.zeros(2, np.float32)}], targets,
+                                   Budget(steps=200, progress=False), torch.device("cpu"), 0.05, points=points,
+                                   optimiser=optimiser, **kwargs, **kw)
+    assert np.abs(run()[0]["c"] - 0.5).max() < 0.1
+    score = np.where(np.arange(8) < 4, 2.0, 0.0)[None]
+    assert (run(score=score)[0]["c"] == 0).all()
+    with pytest.raises(ValueError, match="points"):
+        fit_batched(forward, [{"c": np.zeros(2, np.float32)}], targets[:, :5], Budget(steps=1, progress=False),
+                    torch.device("cpu"), 0.05, points=points)
