@@ -128,11 +128,12 @@ def _option_value(text: str):
 
 
 def cmd_cd_values(args: argparse.Namespace) -> int:
-    from .cdvalues import EncodeSettings, pack
+    from .cdvalues import pack
+    from .settings import EncodeSettings
 
     kw = {k: getattr(args, k) for k in ("ratio", "psnr", "max_error", "steps", "seconds", "transform")}
-    settings = EncodeSettings(args.method, **kw, seed=args.seed, quant=args.quant, device=args.device,
-                              options=dict(_option_value(o) for o in args.option)).check()
+    settings = EncodeSettings.create(args.method, **kw, seed=args.seed, quant=args.quant, device=args.device,
+                                     **dict(_option_value(o) for o in args.option))
     print(",".join(str(v) for v in pack(settings)))
     return 0
 

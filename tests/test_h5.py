@@ -91,6 +91,7 @@ def test_registered_on_import():
 @pytest.mark.parametrize("kwargs, error", [
     ({"ratio": 4, "psnr": 30}, ValueError), ({"method": "nope"}, ValueError), ({"device": "tpu"}, ValueError),
     ({"bogus": 1}, TypeError), ({"seed": 2**32}, ValueError), ({"quant": "int4"}, ValueError),
+    ({"device": "cuda:1"}, ValueError), ({"steps": 2**32}, ValueError),
 ])
 def test_bad_settings_refused_when_built(kwargs, error):
     with pytest.raises(error):
