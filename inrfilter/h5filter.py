@@ -69,5 +69,7 @@ def failure(exc: BaseException, reverse: bool) -> str:
     what = "reading a chunk" if reverse else "writing a chunk"
     kind = "" if isinstance(exc, BlobError) else f"{type(exc).__name__}: "
     message = f"inrfilter: {what} failed: {kind}{exc}"
+    if reverse:  # HDF5 tells a filter neither the dataset nor the chunk
+        message += " (`inrfilter h5-verify FILE` names the dataset and chunk)"
     _log.error("%s", message)
     return message
