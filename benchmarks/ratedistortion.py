@@ -46,6 +46,7 @@ class Profile:
     ratios: tuple[float, ...] = TARGET_RATIOS
     methods: tuple[str, ...] | None = None  # None: every method
     fourier_network: bool = True  # also run numcodecs-wasm-fourier-network (slow)
+    tag: str = ""  # appended to inrfilter's codec names, so runs with other budgets plot apart
 
 
 def _profiles() -> dict[str, Profile]:
@@ -147,7 +148,8 @@ def benchmark(profile: Profile, device: str, only: str | None = None, log=print)
                 except ValueError as exc:  # e.g. a ratio the chunk size cannot reach
                     log(f"  inrfilter {method} {label}: {exc}")
                     continue
-                rows.append(_row(case.name, array, f"inrfilter {method}", label, *result, note=f"steps={profile.steps}"))
+                codec = f"inrfilter {method}" + (f" ({profile.tag})" if profile.tag else "")
+                rows.append(_row(case.name, array, codec, label, *result, note=f"steps={profile.steps}"))
                 r = rows[-1]
                 log(f"  inrfilter {method} {label}: ratio {r['ratio']:.1f}, psnr {r['psnr']:.2f}, "
                     f"max err {r['max_abs_error']:.3g}, encode {r['wall_s']:.1f}s")
@@ -189,6 +191,9 @@ def main(argv: list[str] | None = None) -> None:
                         help="make the report from results.csv files of --only runs instead of running")
     parser.add_argument("--no-fourier-network", action="store_true",
                         help="skip numcodecs-wasm-fourier-network (hours on 64^3 chunks on 2 CPU cores)")
+    parser.add_argument("--relative-bounds", nargs="*", type=float, metavar="B",
+                        help="max_error settings as fractions of the value range (none: ratio targets only)")
+    parser.add_argument("--tag", default="", help="label for inrfilter's rows, e.g. '2000 steps'")
     parser.add_argument("--note", default="", help="a sentence for the report's header (where each side ran)")
     args = parser.parse_args(argv)
     profile = _profiles()[args.profile]
@@ -198,6 +203,9 @@ def main(argv: list[str] | None = None) -> None:
         profile.methods = tuple(args.methods)
     if args.no_fourier_network:
         profile.fourier_network = False
+    if args.relative_bounds is not None:
+        profile.relative_bounds = tuple(args.relative_bounds)
+    profile.tag = args.tag
     if args.datasets:
         profile.cases = [c for c in profile.cases if c.name in args.datasets]
     out = args.out or RESULTS / args.profile
@@ -207,8 +215,10 @@ def main(argv: list[str] | None = None) -> None:
         rows = [row for path in args.combine for row in read_csv(path)]
     else:
         rows = benchmark(profile, args.device, args.only)
+    # combined runs were made apart: their rows' wall times are the time spent
+    minutes = sum(r["wall_s"] or 0 for r in rows) / 60 if args.combine else (time.perf_counter() - started) / 60
     context = {"date": dt.date.today().isoformat(), "profile": args.profile, "steps": profile.steps,
-               "minutes": (time.perf_counter() - started) / 60, "note": args.note, **metrics.machine()}
+               "minutes": minutes, "note": args.note, **metrics.machine()}
     write_csv(rows, out / "results.csv")
     (out / "results.md").write_text(report.markdown(rows, context, TARGET_RATIOS))
     report.plots(rows, out)

@@ -34,14 +34,15 @@ from __future__ import annotations
 
 import math
 import struct
-from dataclasses import dataclass, field
-from typing import Any, Sequence
+from dataclasses import dataclass
+from typing import Sequence
 
 import msgpack
 import numpy as np
 
 from .chunk import MAX_NDIM
 from .plugin import CD_FIXED, CD_MAX, CD_VERSION
+from .settings import EncodeSettings
 
 QUANT_CODES = {"fp16": 0, "int8": 1, "fp32": 2}
 DEVICE_CODES = {"auto": 0, "cpu": 1, "cuda": 2}
@@ -61,45 +62,6 @@ def unpack_float64(high: int, low: int) -> float:
 
 
 @dataclass(frozen=True)
-class EncodeSettings:
-    """What the filter passes to :func:`inrfilter.encode` for every chunk."""
-
-    method: str = "siren"
-    ratio: float | None = None
-    psnr: float | None = None
-    max_error: float | None = None
-    steps: int | None = None
-    seconds: float | None = None
-    seed: int = 0
-    transform: str | None = None
-    quant: str = "fp16"
-    device: str = "auto"
-    options: dict[str, Any] = field(default_factory=dict)
-
-    def check(self) -> "EncodeSettings":
-        """Validate eagerly, as encode would: a mistake shows at INR(...), not at the first write."""
-        from .encoder import check_arguments
-
-        check_arguments(self.method, ratio=self.ratio, psnr=self.psnr, max_error=self.max_error, steps=self.steps,
-                        seconds=self.seconds, seed=self.seed, transform=self.transform, quant=self.quant,
-                        **self.options)
-        if self.steps is not None and self.steps > _UINT_MAX:
-            raise ValueError(f"steps must fit in 32 bits; got {self.steps}")
-        if self.seed > _UINT_MAX:
-            raise ValueError(f"seed must fit in 32 bits for the HDF5 filter; got {self.seed}")
-        if self.device not in DEVICE_CODES:
-            raise ValueError(f"the HDF5 filter trains on device 'auto', 'cpu' or 'cuda'; got {self.device!r}")
-        return self
-
-    def encode_kwargs(self) -> dict[str, Any]:
-        """Keyword arguments of inrfilter.encode (progress bars off: a filter has no terminal)."""
-        kw = {k: getattr(self, k) for k in ("ratio", "psnr", "max_error", "steps", "seconds", "transform")}
-        kw = {k: v for k, v in kw.items() if v is not None}
-        return {**kw, "seed": self.seed, "quant": self.quant, "device": self.device, "progress": False,
-                **self.options}
-
-
-@dataclass(frozen=True)
 class ChunkLayout:
     """The dataset's datatype and chunk shape, as set_local recorded them."""
 
@@ -116,8 +78,21 @@ def _method_section(settings: EncodeSettings) -> bytes:
         raise TypeError(f"method options must be numbers, strings, booleans or lists of them ({exc})") from exc
 
 
+def check(settings: EncodeSettings) -> EncodeSettings:
+    """What the cd_values can hold beyond what every door checks: 32-bit steps and seed,
+    and a device by name only (the filter cannot pick a GPU by number)."""
+    if settings.steps is not None and settings.steps > _UINT_MAX:
+        raise ValueError(f"steps must fit in 32 bits; got {settings.steps}")
+    if settings.seed > _UINT_MAX:
+        raise ValueError(f"seed must fit in 32 bits for the HDF5 filter; got {settings.seed}")
+    if settings.device not in DEVICE_CODES:
+        raise ValueError(f"the HDF5 filter trains on device 'auto', 'cpu' or 'cuda'; got {settings.device!r}")
+    return settings
+
+
 def pack(settings: EncodeSettings) -> tuple[int, ...]:
     """The user part of the cd_values (set_local appends the chunk layout)."""
+    check(settings)
     flags = ((settings.ratio is not None) * _FLAG_RATIO | (settings.psnr is not None) * _FLAG_PSNR
              | (settings.max_error is not None) * _FLAG_MAX_ERROR | (settings.seconds is not None) * _FLAG_SECONDS
              | (settings.transform == "log") * _FLAG_LOG)
@@ -171,7 +146,7 @@ def unpack(cd_values: Sequence[int]) -> tuple[EncodeSettings, ChunkLayout | None
         method=str(method), ratio=opt_float(2, _FLAG_RATIO), psnr=opt_float(4, _FLAG_PSNR),
         max_error=opt_float(6, _FLAG_MAX_ERROR), steps=v[10] or None, seconds=opt_float(8, _FLAG_SECONDS),
         seed=v[11], transform="log" if flags & _FLAG_LOG else None, quant=quant, device=device,
-        options=dict(options),
+        options=tuple(sorted(dict(options).items())),
     )
     return settings, _layout(v[user:])
 

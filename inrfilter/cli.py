@@ -117,6 +117,32 @@ def cmd_plugin_path(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_h5_verify(args: argparse.Namespace) -> int:
+    """Check every inrfilter dataset of an HDF5 file (or the ones named); 1 when a chunk is damaged."""
+    import h5py
+
+    from . import h5
+    from .plugin import FILTER_ID
+
+    damaged = 0
+    with h5py.File(args.file, "r") as f:
+        names = args.dataset or []
+        if not names:
+            def visit(name: str, obj) -> None:
+                if isinstance(obj, h5py.Dataset) and obj.chunks is not None:
+                    plist = obj.id.get_create_plist()
+                    if FILTER_ID in [plist.get_filter(i)[0] for i in range(plist.get_nfilters())]:
+                        names.append(name)
+            f.visititems(visit)
+        for name in names:
+            bad = h5.verify(f[name])
+            damaged += len(bad)
+            print(f"/{name.lstrip('/')}: {f[name].id.get_num_chunks()} chunks, {len(bad)} damaged")
+            for offset, reason in bad.items():
+                print(f"  chunk at {offset}: {reason}")
+    return 1 if damaged else 0
+
+
 def _option_value(text: str):
     key, sep, value = text.partition("=")
     if not sep or not key:
@@ -128,11 +154,12 @@ def _option_value(text: str):
 
 
 def cmd_cd_values(args: argparse.Namespace) -> int:
-    from .cdvalues import EncodeSettings, pack
+    from .cdvalues import pack
+    from .settings import EncodeSettings
 
     kw = {k: getattr(args, k) for k in ("ratio", "psnr", "max_error", "steps", "seconds", "transform")}
-    settings = EncodeSettings(args.method, **kw, seed=args.seed, quant=args.quant, device=args.device,
-                              options=dict(_option_value(o) for o in args.option)).check()
+    settings = EncodeSettings.create(args.method, **kw, seed=args.seed, quant=args.quant, device=args.device,
+                                     **dict(_option_value(o) for o in args.option))
     print(",".join(str(v) for v in pack(settings)))
     return 0
 
@@ -159,6 +186,10 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(func=cmd_demo)
     p = sub.add_parser("plugin-path", help="print the folder to put in HDF5_PLUGIN_PATH")
     p.set_defaults(func=cmd_plugin_path)
+    p = sub.add_parser("h5-verify", help="name the damaged chunks of an HDF5 file's inrfilter datasets")
+    p.add_argument("file")
+    p.add_argument("dataset", nargs="*", help="datasets to check (default: every inrfilter dataset)")
+    p.set_defaults(func=cmd_h5_verify)
     p = sub.add_parser("cd-values", help="print the HDF5 filter's cd_values for these settings (C programs, "
                                          "h5repack -f UD=...)")
     _add_target_options(p)

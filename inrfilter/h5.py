@@ -25,14 +25,15 @@ from scipy import ndimage
 
 from . import h5atexit
 from .blob import BlobError
-from .cdvalues import EncodeSettings, pack
+from .cdvalues import pack
 from .chunk import cast
 from .decoder import ParsedChunk
 from .encoder import torch_device
 from .grid import Region, check_points, normalise_selection
 from .plugin import FILTER_ID, FILTER_NAME, PLUGIN_PATH, library_path
+from .settings import EncodeSettings
 
-__all__ = ["FILTER_ID", "INR", "PLUGIN_PATH", "read_region", "register", "sample"]
+__all__ = ["FILTER_ID", "INR", "PLUGIN_PATH", "read_region", "register", "sample", "verify"]
 
 _library: ctypes.CDLL | None = None
 
@@ -75,8 +76,9 @@ class INR(h5py.filters.FilterRefBase):
                  max_error: float | None = None, steps: int | None = None, seconds: float | None = None,
                  seed: int = 0, transform: str | None = None, quant: str = "fp16", device: str = "auto",
                  write_through: bool = True, **method_options: Any):
-        self.settings = EncodeSettings(method, ratio, psnr, max_error, steps, seconds, seed, transform, quant,
-                                       device, dict(method_options)).check()
+        self.settings = EncodeSettings.create(method, ratio=ratio, psnr=psnr, max_error=max_error, steps=steps,
+                                              seconds=seconds, seed=seed, transform=transform, quant=quant,
+                                              device=device, **method_options)
         self.filter_options = pack(self.settings)
         self.write_through = bool(write_through)
         # Writing trains networks: import torch and check the device now.  Also, torch
@@ -227,3 +229,22 @@ def _evaluate(dataset: h5py.Dataset, chunks: np.ndarray, points: np.ndarray) -> 
 
 register()
 h5atexit.register()
+
+
+def verify(dataset: h5py.Dataset) -> dict[tuple[int, ...], str]:
+    """Every stored chunk that does not decode, by chunk offset, with the reason ({} when all do).
+
+    A plain ``dataset[...]`` that meets a damaged chunk fails with HDF5's
+    ``filter returned failure``: HDF5 tells a filter neither the dataset nor the
+    chunk it is decoding.  This names them.  Each blob's CRC-32, header and shape are
+    checked; no network is evaluated, so it is quick.
+    """
+    _check_dataset(dataset)
+    damaged = {}
+    for i in range(dataset.id.get_num_chunks()):
+        offset = tuple(int(o) for o in dataset.id.get_chunk_info(i).chunk_offset)
+        try:
+            _chunk(dataset, offset)
+        except BlobError as exc:
+            damaged[offset] = str(exc)
+    return damaged

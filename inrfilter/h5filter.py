@@ -35,7 +35,7 @@ def encode_chunk(cd_values: list[int], data: memoryview) -> bytes:
         raise ValueError(f"chunk of {len(data)} bytes; a {layout.chunks} {layout.dtype} chunk has "
                          f"{math.prod(layout.chunks) * layout.dtype.itemsize}")
     array = np.frombuffer(data, layout.dtype).reshape(layout.chunks)
-    blob = encode(array, settings.method, **settings.encode_kwargs())
+    blob = encode(array, settings.method, progress=False, **settings.encode_kwargs())  # no terminal here
     h5atexit.register()  # unclosed files get flushed before torch's exit handlers
     return blob
 
@@ -69,5 +69,7 @@ def failure(exc: BaseException, reverse: bool) -> str:
     what = "reading a chunk" if reverse else "writing a chunk"
     kind = "" if isinstance(exc, BlobError) else f"{type(exc).__name__}: "
     message = f"inrfilter: {what} failed: {kind}{exc}"
+    if reverse:  # HDF5 tells a filter neither the dataset nor the chunk
+        message += " (`inrfilter h5-verify FILE` names the dataset and chunk)"
     _log.error("%s", message)
     return message

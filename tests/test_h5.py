@@ -16,6 +16,7 @@ import pytest
 import inrfilter
 import inrfilter.h5
 from inrfilter.cdvalues import unpack
+from inrfilter.cli import main as cli
 from inrfilter.methods import get_method
 from tests.conftest import smooth
 from tests.h5helpers import FAST_H5, decode_chunks
@@ -91,6 +92,7 @@ def test_registered_on_import():
 @pytest.mark.parametrize("kwargs, error", [
     ({"ratio": 4, "psnr": 30}, ValueError), ({"method": "nope"}, ValueError), ({"device": "tpu"}, ValueError),
     ({"bogus": 1}, TypeError), ({"seed": 2**32}, ValueError), ({"quant": "int4"}, ValueError),
+    ({"device": "cuda:1"}, ValueError), ({"steps": 2**32}, ValueError),
 ])
 def test_bad_settings_refused_when_built(kwargs, error):
     with pytest.raises(error):
@@ -153,7 +155,7 @@ def _corrupt(path, offset, blob: bytes) -> None:
     ("garbage", "not an inrfilter blob"), ("flip", "checksum"), ("truncate", "truncated"),
     ("foreign", "this dataset's chunks are"),
 ])
-def test_corrupt_chunk_raises_naming_dataset_and_chunk(written, caplog, damage, reason):
+def test_corrupt_chunk_raises_naming_dataset_and_chunk(written, caplog, capsys, damage, reason):
     path, _ = written
     with h5py.File(path) as f:
         blob = bytearray(f["x"].id.read_direct_chunk((16, 0))[1])
@@ -170,7 +172,7 @@ def test_corrupt_chunk_raises_naming_dataset_and_chunk(written, caplog, damage, 
         ds = f["x"]
         with caplog.at_level(logging.ERROR, logger="inrfilter"), pytest.raises(OSError):
             ds[...]
-        assert reason in caplog.text
+        assert reason in caplog.text and "h5-verify" in caplog.text
         with pytest.raises(inrfilter.BlobError, match=reason) as info:
             inrfilter.h5.read_region(ds, (slice(10, 30), 3))
         assert "dataset /x" in str(info.value) and "chunk at (16, 0)" in str(info.value)
@@ -178,6 +180,20 @@ def test_corrupt_chunk_raises_naming_dataset_and_chunk(written, caplog, damage, 
             inrfilter.h5.sample(ds, [[20.5, 1.0]])
         # the other chunks still read
         np.testing.assert_array_equal(inrfilter.h5.read_region(ds, (slice(0, 16), slice(None))), ds[:16])
+        # what a plain read cannot say, verify does: this chunk and no other
+        damaged = inrfilter.h5.verify(ds)
+        assert list(damaged) == [(16, 0)] and reason in damaged[(16, 0)]
+    assert cli(["h5-verify", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert "/x:" in out and "1 damaged" in out and "chunk at (16, 0)" in out
+
+
+def test_verify_passes_an_intact_file(written, capsys):
+    path, _ = written
+    with h5py.File(path) as f:
+        assert inrfilter.h5.verify(f["x"]) == {}
+    assert cli(["h5-verify", str(path), "x"]) == 0
+    assert "0 damaged" in capsys.readouterr().out
 
 
 class _Recording:

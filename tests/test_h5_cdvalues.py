@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from inrfilter import plugin
-from inrfilter.cdvalues import EncodeSettings, pack, pack_float64, unpack, unpack_float64
+from inrfilter.cdvalues import pack, pack_float64, unpack, unpack_float64
+from inrfilter.settings import EncodeSettings
 from inrfilter.cli import main as cli
 
 
@@ -20,10 +21,10 @@ def test_float64_as_two_words_high_first():
 @pytest.mark.parametrize("settings", [
     EncodeSettings(),
     EncodeSettings(ratio=50, max_error=0.25, steps=300, seed=7, transform="log", quant="int8", device="cpu"),
-    EncodeSettings(psnr=41.5, seconds=2.5, quant="fp32", device="cuda", options={"w0": 12.5, "layers": 2}),
+    EncodeSettings.create(psnr=41.5, seconds=2.5, quant="fp32", device="cuda", w0=12.5, layers=2),
 ])
 def test_pack_unpack_round_trip(settings):
-    values = pack(settings.check())
+    values = pack(settings)
     assert all(isinstance(v, int) and 0 <= v < 2**32 for v in values)
     assert values[0] == plugin.CD_VERSION and len(values) >= plugin.CD_FIXED
     assert unpack(values) == (settings, None)
@@ -62,6 +63,6 @@ def test_method_options_too_long():
 def test_cli_cd_values(capsys):
     assert cli(["cd-values", "--psnr", "35", "--steps", "200", "--option", "w0=20", "--option", "layers=2"]) == 0
     values = [int(v) for v in capsys.readouterr().out.strip().split(",")]
-    assert unpack(values) == (EncodeSettings(psnr=35, steps=200, options={"w0": 20, "layers": 2}), None)
+    assert unpack(values) == (EncodeSettings.create(psnr=35, steps=200, w0=20, layers=2), None)
     assert cli(["cd-values", "--option", "bogus=1"]) == 2
     assert "bogus" in capsys.readouterr().err

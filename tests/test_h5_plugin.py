@@ -12,7 +12,8 @@ import pytest
 
 import inrfilter
 from inrfilter import plugin
-from inrfilter.cdvalues import EncodeSettings, pack
+from inrfilter.cdvalues import pack
+from inrfilter.settings import EncodeSettings
 from inrfilter.cli import main as cli
 from inrfilter.h5filter import decode_chunk, encode_chunk
 from tests.conftest import smooth
