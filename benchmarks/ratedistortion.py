@@ -128,7 +128,7 @@ def benchmark(profile: Profile, device: str, only: str | None = None, log=print)
         log(f"{case.name} {array.shape} {array.dtype}, chunks {case.chunks}")
         for setting in [] if only == "inrfilter" else peers.peer_settings(array, profile.relative_bounds):
             try:
-                stored, decoded, te, td = peers.run_h5(array, case.chunks, setting)
+                stored, decoded, te, td = peers.run_h5_isolated(array, case.chunks, setting)
             except Exception as exc:  # noqa: BLE001 - a peer refusing a setting is a result
                 log(f"  {setting.family} {setting.label}: failed ({exc})")
                 continue
@@ -215,6 +215,8 @@ def main(argv: list[str] | None = None) -> None:
         rows = [row for path in args.combine for row in read_csv(path)]
     else:
         rows = benchmark(profile, args.device, args.only)
+    if not rows:
+        raise SystemExit("no results: every dataset was skipped or every codec failed (see above)")
     # combined runs were made apart: their rows' wall times are the time spent
     minutes = sum(r["wall_s"] or 0 for r in rows) / 60 if args.combine else (time.perf_counter() - started) / 60
     context = {"date": dt.date.today().isoformat(), "profile": args.profile, "steps": profile.steps,

@@ -16,7 +16,7 @@ def _fmt(v, digits=2) -> str:
     if v is None or (isinstance(v, float) and math.isnan(v)):
         return "-"
     if isinstance(v, float):
-        return "inf" if math.isinf(v) else f"{v:.{digits}f}" if abs(v) >= 0.01 else f"{v:.2e}"
+        return ("inf" if v > 0 else "-inf") if math.isinf(v) else f"{v:.{digits}f}" if abs(v) >= 0.01 else f"{v:.2e}"
     return str(v)
 
 
