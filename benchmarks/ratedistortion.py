@@ -112,8 +112,12 @@ def _row(dataset, array, codec, setting, stored, decoded, t_enc, t_dec, note="")
     }
 
 
-def benchmark(profile: Profile, device: str, only: str | None = None, log=print) -> list[dict]:
-    """Rows for every case: the peers, then every inrfilter method (``only`` picks one side)."""
+def benchmark(profile: Profile, device: str, only: str | None = None, log=print,
+              partial: Path | None = None) -> list[dict]:
+    """Rows for every case: the peers, then every inrfilter method (``only`` picks one side).
+
+    With ``partial``, the rows so far are rewritten there after every trained row, so a
+    run cut short (a time limit on a borrowed GPU) keeps what it finished."""
     import inrfilter
 
     methods = () if only == "peers" else profile.methods or inrfilter.METHODS
@@ -153,6 +157,10 @@ def benchmark(profile: Profile, device: str, only: str | None = None, log=print)
                 r = rows[-1]
                 log(f"  inrfilter {method} {label}: ratio {r['ratio']:.1f}, psnr {r['psnr']:.2f}, "
                     f"max err {r['max_abs_error']:.3g}, encode {r['wall_s']:.1f}s")
+                if partial is not None:  # training is the slow part: keep every row
+                    write_csv(rows, partial)
+        if partial is not None and rows:
+            write_csv(rows, partial)
     return rows
 
 
@@ -214,7 +222,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.combine:
         rows = [row for path in args.combine for row in read_csv(path)]
     else:
-        rows = benchmark(profile, args.device, args.only)
+        rows = benchmark(profile, args.device, args.only, partial=out / "partial.csv")
     if not rows:
         raise SystemExit("no results: every dataset was skipped or every codec failed (see above)")
     # combined runs were made apart: their rows' wall times are the time spent
@@ -222,6 +230,7 @@ def main(argv: list[str] | None = None) -> None:
     context = {"date": dt.date.today().isoformat(), "profile": args.profile, "steps": profile.steps,
                "minutes": minutes, "note": args.note, **metrics.machine()}
     write_csv(rows, out / "results.csv")
+    (out / "partial.csv").unlink(missing_ok=True)
     (out / "results.md").write_text(report.markdown(rows, context, TARGET_RATIOS))
     report.plots(rows, out)
     if args.update_readme:
