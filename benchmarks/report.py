@@ -105,10 +105,12 @@ def plots(rows, folder: Path) -> None:
         for r in group:
             if "lossless" not in r["codec"] and math.isfinite(r["psnr"]):
                 families[r["codec"]].append((r["ratio"], r["psnr"]))
-        for family, points in sorted(families.items()):
+        colours = plt.get_cmap("tab20").colors  # more curves than the default cycle's 10 colours
+        for n, (family, points) in enumerate(sorted(families.items())):
             points.sort()
             style = "-o" if family.startswith("inrfilter") else "--."
-            ax.plot([p[0] for p in points], [p[1] for p in points], style, label=family)
+            ax.plot([p[0] for p in points], [p[1] for p in points], style, label=family,
+                    color=colours[n % len(colours)])
         ax.set_xscale("log")
         ax.set_xlabel("compression ratio")
         ax.set_ylabel("PSNR (dB, whole-array range)")
@@ -137,9 +139,10 @@ def plots(rows, folder: Path) -> None:
 
 
 def summary_table(rows, context, ratios) -> str:
-    lines = [f"Generated {context['date']} by `python -m benchmarks.ratedistortion --profile {context['profile']}` "
-             f"on {context['cpu']} ({context['cores']} cores, GPU: {context['gpu']}), {context['steps']} steps. "
-             "PSNR (dB) at each target ratio: inrfilter's best method vs the best peer at the same ratio.", "",
+    where = context.get("note") or (f"on {context['cpu']} ({context['cores']} cores, GPU: {context['gpu']}), "
+                                     f"{context['steps']} steps.")  # combined runs say where each side ran
+    lines = [f"Generated {context['date']} by `python -m benchmarks.ratedistortion --profile {context['profile']}`. "
+             f"{where} PSNR (dB) at each target ratio: inrfilter's best method vs the best peer at the same ratio.", "",
              "| dataset | " + " | ".join(f"ratio {r:g}: inrfilter / best peer" for r in ratios) + " |",
              "|---|" + "---|" * len(ratios)]
     for dataset, group in _by_dataset(rows).items():
@@ -151,7 +154,7 @@ def summary_table(rows, context, ratios) -> str:
                 continue
             mine = max(ours, key=lambda r: r["psnr"])
             peer = peer_psnr_at(group, mine["ratio"])
-            cells.append(f"{mine['psnr']:.1f} ({mine['codec'].split()[-1]}) / "
+            cells.append(f"{mine['psnr']:.1f} ({mine['codec'].removeprefix('inrfilter ')}) / "
                          + (f"{peer[0]:.1f} ({peer[1]})" if peer else "none reaches it"))
         lines.append(f"| {dataset} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
