@@ -27,6 +27,11 @@ class Setting:
     filter: Callable[[np.ndarray], dict[str, Any]]  # array -> create_dataset kwargs
 
 
+#: error bounds (fractions of the value range) tried for SZ3 and SPERR beyond the
+#: profile's: without them the best peer at ratio 100-300 is a fixed-rate mode only
+REACH_BOUNDS = (0.03, 0.1)
+
+
 def peer_settings(array: np.ndarray, relative_bounds: tuple[float, ...]) -> list[Setting]:
     import hdf5plugin
 
@@ -37,6 +42,10 @@ def peer_settings(array: np.ndarray, relative_bounds: tuple[float, ...]) -> list
         settings.append(Setting("SZ3 rel", f"rel={rel:g}", lambda a, r=rel: dict(hdf5plugin.SZ3(relative=r))))
         settings.append(Setting("ZFP accuracy", f"acc={rel:g}*range",
                                 lambda a, e=rel * span: dict(hdf5plugin.Zfp(accuracy=e))))
+        settings.append(Setting("SPERR abs", f"abs={rel:g}*range",
+                                lambda a, e=rel * span: dict(hdf5plugin.Sperr(absolute=e))))
+    for rel in REACH_BOUNDS:  # loose bounds, so error-bounded peers reach ratios 100-300 too
+        settings.append(Setting("SZ3 abs", f"abs={rel:g}*range", lambda a, e=rel * span: dict(hdf5plugin.SZ3(absolute=e))))
         settings.append(Setting("SPERR abs", f"abs={rel:g}*range",
                                 lambda a, e=rel * span: dict(hdf5plugin.Sperr(absolute=e))))
     for rate in (0.1, 0.25, 0.5, 1, 2, 4):

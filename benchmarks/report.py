@@ -52,6 +52,8 @@ def peer_psnr_at(rows, ratio: float) -> tuple[float, str] | None:
 
 def verdicts(rows, ratios) -> list[str]:
     """Per target ratio: inrfilter's best method against the best peer at that ratio."""
+    if not any(r["codec"].startswith("inrfilter") for r in rows):
+        return ["- inrfilter was not run on this dataset in this profile: peers only."]
     lines = []
     for ratio in ratios:
         ours = [r for r in rows if r["codec"].startswith("inrfilter") and r["setting"] == f"ratio={ratio:g}"]
