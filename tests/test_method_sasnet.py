@@ -265,6 +265,18 @@ def test_psnr_target_reached_on_an_easy_case():
     assert info["psnr"] == pytest.approx(measured, abs=1e-6)
 
 
+@pytest.mark.parametrize("name, db", [("turb_crop", 25), ("powder_crop", 30)])
+def test_psnr_target_reached_on_real_crops(request, name, db):
+    array = _crop(request, name)
+    blob = inrfilter.encode(array, "sasnet", psnr=db, **{**SASNET, "steps": 100})
+    info = inrfilter.info(blob)
+    a = array.astype(np.float64)
+    out = inrfilter.decode(blob).astype(np.float64)
+    measured = 10 * np.log10(np.ptp(a) ** 2 / np.mean((out - a) ** 2))
+    assert info["method"] == "sasnet" and measured >= db
+    assert info["psnr"] == pytest.approx(measured, abs=1e-6)
+
+
 def test_same_seed_same_bytes(powder_crop):
     kwargs = dict(ratio=10, **SASNET)
     blob = inrfilter.encode(powder_crop, "sasnet", **kwargs)

@@ -293,6 +293,11 @@ def test_ratio_target_with_a_partition(crop):
     assert inrfilter.info(blob)["method"] == "sci"
     assert 0.85 * target <= len(blob) <= 1.15 * target
     assert len(_layout(blob).leaves) > 1
+    # the partitioned networks decode to the crop's shape and dtype, closer than its mean is
+    a = crop.astype(np.float64)
+    out = inrfilter.decode(blob)
+    assert out.shape == crop.shape and out.dtype == crop.dtype
+    assert np.mean((out - a) ** 2) < np.mean((a - a.mean()) ** 2)
 
 
 @pytest.mark.parametrize("crop", CROPS, indirect=True)
@@ -330,6 +335,8 @@ def blobs():
         turb = datasets.crop(datasets.climate_a1b(), (0, 10, 10), (12, 16, 14))
     out["tree3d"] = (turb, inrfilter.encode(turb, "sci", ratio=4, max_error=0.02 * _range(turb), **SCI))
     out["grid3d"] = (turb, inrfilter.encode(turb, "sci", ratio=4, partition="equidistant", **SCI))
+    mni = datasets.crop(datasets.mni_t1(), (90, 100, 90), (12, 16, 14))  # uint8: values cast on decode
+    out["mni3d"] = (mni, inrfilter.encode(mni, "sci", ratio=4, **SCI))
     return out
 
 
@@ -343,7 +350,7 @@ SELECTIONS = [
 ]
 
 
-@pytest.mark.parametrize("name", ["tree2d", "grid2d", "tree3d", "grid3d"])
+@pytest.mark.parametrize("name", ["tree2d", "grid2d", "tree3d", "grid3d", "mni3d"])
 def test_region_equals_full_decode(blobs, name):
     array, blob = blobs[name]
     assert len(_layout(blob).leaves) > 1
