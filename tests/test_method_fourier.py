@@ -17,6 +17,7 @@ from inrfilter.methods import fourier_net as net
 from inrfilter.methods import get_method
 from inrfilter.methods.active_mask import pack_mask, unpack_mask
 from tests.conftest import FAST, smooth
+from tests.readers import SELECTIONS, assert_region_matches_full
 
 METHOD = get_method("fourier")
 
@@ -243,20 +244,10 @@ def test_torch_and_numpy_forward_agree(mni_crop):
 
 
 # -- reading: regions, points, no torch ------------------------------------------------------
-SELECTIONS = [(slice(2, 9), slice(None, None, 3)), (Ellipsis, 4), (-1,), (slice(None, None, -2), slice(1, 2)), (3, 5)]
-
-
 @pytest.mark.parametrize("name", ["mni", "mni_pure", "sst", "sst_bound"])
 @pytest.mark.parametrize("selection", SELECTIONS)
 def test_region_equals_full_decode(blobs, name, selection):
-    array, blob = blobs[name]
-    full = inrfilter.decode(blob)
-    part = inrfilter.decode_region(blob, selection)
-    expected = full[selection]
-    assert part.shape == expected.shape and part.dtype == expected.dtype
-    np.testing.assert_allclose(part.astype(np.float64), expected.astype(np.float64),
-                               atol=1e-6 * _value_range(array), rtol=0)
-    np.testing.assert_array_equal(np.isnan(part.astype(np.float64)), np.isnan(expected.astype(np.float64)))
+    assert_region_matches_full(*blobs[name], selection)
 
 
 @pytest.mark.parametrize("name", ["mni", "sst", "sst_bound"])

@@ -3,8 +3,6 @@ round trips under every fidelity target on real crops, region and point decode."
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +15,7 @@ from inrfilter.methods.hashgrid import HashGrid, geometric_resolutions
 from inrfilter.methods.sasnet_arch import arch_of
 from inrfilter.methods.sasnet_freq import effective_limits, frequency_embedding
 from tests.conftest import FAST, smooth
+from tests.readers import assert_region_matches_full, decode_without_torch
 
 torch = pytest.importorskip("torch")
 
@@ -309,11 +308,7 @@ def blobs(turb_crop, powder_crop):
     ("powder", (33,)),
 ])
 def test_region_equals_full_decode(blobs, name, selection):
-    array, blob = blobs[name]
-    full = inrfilter.decode(blob)
-    part = inrfilter.decode_region(blob, selection)
-    assert part.shape == full[selection].shape
-    np.testing.assert_allclose(part, full[selection], atol=1e-6 * float(np.ptp(array)), rtol=0)
+    assert_region_matches_full(*blobs[name], selection)
 
 
 def test_region_evaluates_only_selected_points(blobs, monkeypatch):
@@ -336,21 +331,7 @@ def test_sample_at_integers_equals_decode_and_between_is_finite(blobs, name):
     assert np.isfinite(between).all() and np.abs(between).max() < 2 * np.abs(array).max()
 
 
-SCRIPT = """
-import sys
-sys.modules["torch"] = None
-import numpy as np, inrfilter
-blob = open(sys.argv[1], "rb").read()
-np.save(sys.argv[2], inrfilter.decode(blob))
-inrfilter.sample(blob, [[0.5, 1.5, 2.0]])
-assert "torch" not in [m for m, v in sys.modules.items() if v is not None]
-"""
-
-
 def test_decode_without_torch(blobs, tmp_path: Path):
     _, blob = blobs["turb"]
-    (tmp_path / "b.inrf").write_bytes(blob)
-    result = subprocess.run([sys.executable, "-c", SCRIPT, str(tmp_path / "b.inrf"), str(tmp_path / "o.npy")],
-                            capture_output=True, text=True, cwd=Path(__file__).parents[1])
-    assert result.returncode == 0, result.stderr
-    np.testing.assert_array_equal(np.load(tmp_path / "o.npy"), inrfilter.decode(blob))
+    decoded = decode_without_torch(tmp_path, blob, "inrfilter.sample(blob, [[0.5, 1.5, 2.0]])")
+    np.testing.assert_array_equal(decoded, inrfilter.decode(blob))

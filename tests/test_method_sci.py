@@ -18,6 +18,7 @@ from inrfilter.methods.sci_alloc import RULES, allocate
 from inrfilter.methods.sci_layout import Layout, first_width, funnel_params
 from inrfilter.methods.sci_plan import plan_chunk
 from tests.conftest import FAST
+from tests.readers import SELECTIONS, assert_region_matches_full, decode_without_torch
 
 METHOD = get_method("sci")
 #: small blocks (a_max = P // 30), so crops of a few thousand voxels get partitioned
@@ -340,27 +341,12 @@ def blobs():
     return out
 
 
-SELECTIONS = [
-    (slice(2, 11), slice(None, None, 3)),
-    (Ellipsis, 4),
-    (-1,),
-    (slice(None, None, -2), slice(1, 2)),
-    (3, 5),
-    (slice(5, 5),),
-]
-
-
 @pytest.mark.parametrize("name", ["tree2d", "grid2d", "tree3d", "grid3d", "mni3d"])
 def test_region_equals_full_decode(blobs, name):
     array, blob = blobs[name]
     assert len(_layout(blob).leaves) > 1
-    full = inrfilter.decode(blob)
     for selection in SELECTIONS:
-        part = inrfilter.decode_region(blob, selection)
-        expected = full[selection]
-        assert part.shape == expected.shape and part.dtype == expected.dtype
-        np.testing.assert_allclose(part.astype(np.float64), expected.astype(np.float64),
-                                   atol=1e-6 * _range(array), rtol=0)
+        assert_region_matches_full(array, blob, selection)
 
 
 @pytest.mark.parametrize("name", ["tree2d", "grid2d", "tree3d", "grid3d"])
@@ -482,17 +468,8 @@ def test_corrupted_partition_is_a_blob_error(blobs):
 
 
 def test_decode_without_torch(tmp_path, blobs):
-    import subprocess
-    import sys
-    from pathlib import Path
-
-    from tests.test_no_torch import SCRIPT
-
     _, blob = blobs["tree3d"]
-    (tmp_path / "b.inrf").write_bytes(blob)
-    out = tmp_path / "out.npy"
-    result = subprocess.run([sys.executable, "-c", SCRIPT.replace("[[0.5, 1.5]]", "[[0.5, 1.5, 2.5]]"),
-                             str(tmp_path / "b.inrf"), str(out)],
-                            capture_output=True, text=True, cwd=Path(__file__).parents[1])
-    assert result.returncode == 0, result.stderr
-    np.testing.assert_array_equal(np.load(out), inrfilter.decode(blob))
+    reads = ("full = inrfilter.decode(blob)\n"
+             "assert np.allclose(inrfilter.decode_region(blob, (slice(1, 4), 2)), full[1:4, 2], atol=1e-5)\n"
+             "inrfilter.sample(blob, [[0.5, 1.5, 2.5]])")
+    np.testing.assert_array_equal(decode_without_torch(tmp_path, blob, reads), inrfilter.decode(blob))

@@ -2,8 +2,6 @@
 target, local reads (regions, points, reduced-resolution levels), odd and tiny
 chunks, and the pieces the paper defines (per-scale networks, enhancement module)."""
 
-import subprocess
-import sys
 import warnings
 from pathlib import Path
 
@@ -19,6 +17,7 @@ from inrfilter.methods.wien import layout as layouts
 from inrfilter.methods.wien import numpy_decoder
 from inrfilter.methods.wien.synthesis import plan_level
 from tests.conftest import FAST, smooth
+from tests.readers import SELECTIONS, assert_region_matches_full, decode_without_torch
 
 WIEN = get_method("wien")
 #: wien trains twice (scales, then the enhancement): fewer steps keep the tests fast
@@ -219,25 +218,10 @@ def test_psnr_target_reached_on_a_smooth_turbulence_slice():
 
 
 # -- reading: regions, points ------------------------------------------------------------------
-SELECTIONS = [
-    (slice(2, 9), slice(None, None, 3)),
-    (Ellipsis, 4),
-    (-1,),
-    (slice(None, None, -2), slice(1, 2)),
-    (3, 5),
-    (slice(5, 5),),
-]
-
-
 @pytest.mark.parametrize("name", ["saxs", "saxs_db2", "powder", "turbulence", "noise_3d"])
 @pytest.mark.parametrize("selection", SELECTIONS)
 def test_region_equals_full_decode(blobs, name, selection):
-    array, blob = blobs[name]
-    full = inrfilter.decode(blob)
-    part = inrfilter.decode_region(blob, selection)
-    expected = full[selection]
-    assert part.shape == expected.shape and part.dtype == expected.dtype
-    np.testing.assert_allclose(part, expected, atol=1e-6 * _range(array), rtol=0)
+    assert_region_matches_full(*blobs[name], selection)
 
 
 def test_haar_region_evaluates_exactly_the_matching_coefficients(blobs, monkeypatch):
@@ -416,27 +400,11 @@ def test_bad_options_are_refused(options, words):
         inrfilter.encode(smooth((16, 16)), "wien", **FAST, **options)
 
 
-SCRIPT = """
-import sys
-sys.modules["torch"] = None  # any "import torch" now raises ImportError
-import numpy as np, inrfilter
-blob = open(sys.argv[1], "rb").read()
-np.save(sys.argv[2], inrfilter.decode(blob))
-inrfilter.decode(blob, level=2)
-inrfilter.decode_region(blob, (slice(1, 4), 2), level=1)
-inrfilter.sample(blob, [[0.5, 1.5]])
-assert "torch" not in [m for m, v in sys.modules.items() if v is not None]
-"""
-
-
 def test_decode_without_torch(tmp_path: Path, blobs):
     _, blob = blobs["saxs"]
-    (tmp_path / "b.inrf").write_bytes(blob)
-    out = tmp_path / "out.npy"
-    result = subprocess.run([sys.executable, "-c", SCRIPT, str(tmp_path / "b.inrf"), str(out)],
-                            capture_output=True, text=True, cwd=Path(__file__).parents[1])
-    assert result.returncode == 0, result.stderr
-    np.testing.assert_array_equal(np.load(out), inrfilter.decode(blob))
+    levels = ("inrfilter.decode(blob, level=2); inrfilter.decode_region(blob, (slice(1, 4), 2), level=1); "
+              "inrfilter.sample(blob, [[0.5, 1.5]])")
+    np.testing.assert_array_equal(decode_without_torch(tmp_path, blob, levels), inrfilter.decode(blob))
 
 
 # -- the core hook this method added, fit_batched(points=...), with main's score= and optimiser=

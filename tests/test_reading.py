@@ -5,6 +5,7 @@ import pytest
 
 import inrfilter
 from tests.conftest import FAST, smooth
+from tests.readers import SELECTIONS, assert_region_matches_full
 
 
 @pytest.fixture(scope="module")
@@ -18,27 +19,10 @@ def blobs(sst_crop):
     }
 
 
-SELECTIONS = [
-    (slice(2, 9), slice(None, None, 3)),
-    (Ellipsis, 4),
-    (-1,),
-    (slice(None, None, -2), slice(1, 2)),
-    (3, 5),
-    (slice(5, 5),),
-]
-
-
 @pytest.mark.parametrize("name", ["sst", "sst_bound", "cube", "int16"])
 @pytest.mark.parametrize("selection", SELECTIONS)
 def test_region_equals_full_decode(blobs, name, selection):
-    array, blob = blobs[name]
-    full = inrfilter.decode(blob)
-    part = inrfilter.decode_region(blob, selection)
-    expected = full[selection]
-    assert part.shape == expected.shape and part.dtype == expected.dtype
-    value_range = np.nanmax(array.astype(np.float64)) - np.nanmin(array.astype(np.float64))
-    np.testing.assert_allclose(part.astype(np.float64), expected.astype(np.float64), atol=1e-6 * value_range, rtol=0)
-    np.testing.assert_array_equal(np.isnan(part.astype(np.float64)), np.isnan(expected.astype(np.float64)))
+    assert_region_matches_full(*blobs[name], selection)
 
 
 def test_region_evaluates_only_selected_points(blobs, monkeypatch):
