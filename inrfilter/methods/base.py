@@ -124,3 +124,17 @@ class Method(ABC):
 
     def n_params(self, spec: Spec, shape: tuple[int, ...]) -> int:
         return int(sum(np.prod(s) for s in self.param_shapes(spec, shape).values()))
+
+
+def finite_voxels(holes: np.ndarray | None) -> np.ndarray | None:
+    """``fit_batched``'s ``active`` mask for chunks with non-finite holes: the core
+    restores holes itself, and their fill-ins (nearest finite values, sharp-edged
+    where land meets sea) would otherwise take network capacity and count in the
+    tracked error.  None when there are no holes; a chunk that is all holes keeps
+    every voxel, since training needs at least one."""
+    if holes is None:
+        return None
+    active = ~holes
+    empty = ~active.reshape(len(active), -1).any(axis=1)
+    active[empty] = True
+    return active

@@ -6,7 +6,10 @@ their initialisation.  The size ladder varies the width with the depth fixed.
 Options: ``w0`` (30), ``layers`` (3 sine layers), ``lr`` (Adam, 1e-3 decaying to
 1e-4 over the step budget; higher than the paper's 1e-4 because a storage codec
 trains for hundreds, not tens of thousands, of steps).  One choice beyond the
-paper: the output bias starts at the chunk's mean rather than at random.
+paper: the output bias starts at the chunk's mean rather than at random.  Non-finite
+holes (NaN land in ocean-sst) are left out of training, since the core restores them:
+on a 165x180 ocean-sst chunk (42% land) that gained 2.1 dB at ratio 30 and 2.3 dB at
+ratio 100 (1000 steps, CPU) over fitting the core's nearest-value fill-ins.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from ..grid import Where, unit_points
-from .base import Budget, Method, Params, Spec
+from .base import Budget, Method, Params, Spec, finite_voxels
 
 MAX_WIDTH = 1024
 EVAL_BLOCK = 1 << 16
@@ -81,7 +84,7 @@ class Siren(Method):
         init = [{**base, f"b{layers}": np.array([chunk.mean()], np.float32)} for chunk in chunks]
         fitted = fit_batched(
             lambda p, x: siren_forward(p, x, layers, w0), init, chunks, budget, device, float(options["lr"]),
-            desc="siren",
+            desc="siren", active=finite_voxels(budget.holes),
         )
         return [(spec, params) for params in fitted]
 
