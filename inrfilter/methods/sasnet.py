@@ -9,7 +9,9 @@ embedding and one per neuron group of each hidden layer; the low-frequency group
 never masked.  Loss: MSE plus ``lam`` times the masks' mean (their L1 norm per point,
 averaged).  Architecture, stored spec and sizing: :mod:`.sasnet_arch`; torch forward:
 :mod:`inrfilter.nn.sasnet_layers`; this module is the method contract and the numpy
-reference decoder.
+reference decoder.  Non-finite holes are left out of training (the core restores
+them): on a 165x180 ocean-sst chunk (42% land), 300 CPU steps, that gained 5.1 dB at
+ratio 30 and 0.8 dB at ratio 100 over fitting the nearest-value fill-ins.
 
 Options (defaults are the paper's volume settings unless said otherwise):
 ``w0`` 30 (hidden layers), ``layers`` 3 sine layers (embedding + 2 hidden, as the
@@ -53,7 +55,7 @@ from typing import Any
 import numpy as np
 
 from ..grid import Where, unit_points
-from .base import Budget, Method, Params, Spec
+from .base import Budget, Method, Params, Spec, finite_voxels
 from .sasnet_arch import Arch, arch_of, ladder
 
 EVAL_BLOCK = 1 << 14
@@ -114,7 +116,8 @@ class Sasnet(Method):
         init = [{**base, out: np.array([chunk.mean()], np.float32)} for chunk in chunks]
         lr = {name: float(options["mask_lr"] if name in MASK_PARAMS else options["lr"]) for name in base}
         forward = SasnetForward(arch, device, float(options["lam"]))
-        fitted = fit_batched(forward, init, chunks, budget, device, lr, desc="sasnet")
+        fitted = fit_batched(forward, init, chunks, budget, device, lr, desc="sasnet",
+                             active=finite_voxels(budget.holes))  # the core restores holes
         return [(stored, params) for params in fitted]
 
     def evaluate(self, params: Params, spec: Spec, shape: tuple[int, ...], where: Where) -> np.ndarray:

@@ -1,6 +1,7 @@
-"""The baseline's handling of non-finite holes: trained on finite voxels only."""
+"""Non-finite holes are left out of training (siren, sasnet): the core restores them."""
 
 import numpy as np
+import pytest
 
 import inrfilter
 from inrfilter.methods.base import finite_voxels
@@ -17,7 +18,8 @@ def test_finite_voxels_skips_holes_but_never_empties_a_chunk():
     assert active[1].all() and active[2].all()
 
 
-def test_siren_trains_on_finite_voxels_only(monkeypatch):
+@pytest.mark.parametrize("method", ["siren", "sasnet"])
+def test_trains_on_finite_voxels_only(monkeypatch, method):
     from inrfilter import nn
 
     seen = []
@@ -28,12 +30,12 @@ def test_siren_trains_on_finite_voxels_only(monkeypatch):
         return original(*args, **kwargs)
 
     monkeypatch.setattr(nn, "fit_batched", recording)
-    a = smooth((16, 16))
+    a = smooth((24, 24))
     a[:5, :7] = np.nan
-    blob = inrfilter.encode(a, ratio=4, **FAST)
+    blob = inrfilter.encode(a, method, ratio=4, **FAST)
     assert seen and all(m is not None for m in seen)
     np.testing.assert_array_equal(seen[0][0], np.isfinite(a))
     out = inrfilter.decode(blob)
     np.testing.assert_array_equal(np.isnan(out), np.isnan(a))
-    inrfilter.encode(smooth((16, 16)), ratio=4, **FAST)  # no holes: no mask
+    inrfilter.encode(smooth((24, 24)), method, ratio=4, **FAST)  # no holes: no mask
     assert seen[-1] is None
