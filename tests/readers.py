@@ -38,6 +38,19 @@ def assert_region_matches_full(array: np.ndarray, blob: bytes, selection, **read
                                atol=1e-6 * value_range(array), rtol=0)
 
 
+def voxel_grid(shape: tuple[int, ...]) -> np.ndarray:
+    """Every voxel's index as float coordinates, ``[*shape, ndim]``."""
+    return np.stack(np.meshgrid(*[np.arange(n) for n in shape], indexing="ij"), axis=-1).astype(float)
+
+
+def assert_sample_at_integers_matches_decode(blob: bytes) -> np.ndarray:
+    """sample() at every voxel's integer coordinates returns exactly the decoded chunk
+    (which it returns, for further checks)."""
+    full = inrfilter.decode(blob)
+    np.testing.assert_array_equal(inrfilter.sample(blob, voxel_grid(full.shape)), full)
+    return full
+
+
 _WITHOUT_TORCH = """
 import sys
 sys.modules["torch"] = None  # any "import torch" now raises ImportError

@@ -17,7 +17,7 @@ from inrfilter.methods import fourier_net as net
 from inrfilter.methods import get_method
 from inrfilter.methods.active_mask import pack_mask, unpack_mask
 from tests.conftest import FAST, smooth
-from tests.readers import SELECTIONS, assert_region_matches_full
+from tests.readers import SELECTIONS, assert_region_matches_full, assert_sample_at_integers_matches_decode
 
 METHOD = get_method("fourier")
 
@@ -252,10 +252,7 @@ def test_region_equals_full_decode(blobs, name, selection):
 
 @pytest.mark.parametrize("name", ["mni", "sst", "sst_bound"])
 def test_sample_at_integers_equals_decode(blobs, name):
-    _, blob = blobs[name]
-    full = inrfilter.decode(blob)
-    grid = np.stack(np.meshgrid(*[np.arange(n) for n in full.shape], indexing="ij"), axis=-1)
-    np.testing.assert_array_equal(inrfilter.sample(blob, grid.astype(float)), full)
+    assert_sample_at_integers_matches_decode(blobs[name][1])
 
 
 def test_sample_between_voxels_uses_the_nearest_voxels_mask(blobs, mni_crop):

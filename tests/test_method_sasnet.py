@@ -15,7 +15,12 @@ from inrfilter.methods.hashgrid import HashGrid, geometric_resolutions
 from inrfilter.methods.sasnet_arch import arch_of
 from inrfilter.methods.sasnet_freq import effective_limits, frequency_embedding
 from tests.conftest import FAST, smooth
-from tests.readers import assert_region_matches_full, decode_without_torch
+from tests.readers import (
+    assert_region_matches_full,
+    assert_sample_at_integers_matches_decode,
+    decode_without_torch,
+    voxel_grid,
+)
 
 torch = pytest.importorskip("torch")
 
@@ -324,9 +329,8 @@ def test_region_evaluates_only_selected_points(blobs, monkeypatch):
 @pytest.mark.parametrize("name", ["turb", "powder"])
 def test_sample_at_integers_equals_decode_and_between_is_finite(blobs, name):
     array, blob = blobs[name]
-    full = inrfilter.decode(blob)
-    grid = np.stack(np.meshgrid(*[np.arange(n) for n in full.shape], indexing="ij"), axis=-1).astype(float)
-    np.testing.assert_array_equal(inrfilter.sample(blob, grid), full)
+    full = assert_sample_at_integers_matches_decode(blob)
+    grid = voxel_grid(full.shape)
     between = inrfilter.sample(blob, grid[(slice(0, -1),) * full.ndim] + 0.5)
     assert np.isfinite(between).all() and np.abs(between).max() < 2 * np.abs(array).max()
 

@@ -18,7 +18,12 @@ from inrfilter.methods.sci_alloc import RULES, allocate
 from inrfilter.methods.sci_layout import Layout, first_width, funnel_params
 from inrfilter.methods.sci_plan import plan_chunk
 from tests.conftest import FAST
-from tests.readers import SELECTIONS, assert_region_matches_full, decode_without_torch
+from tests.readers import (
+    SELECTIONS,
+    assert_region_matches_full,
+    assert_sample_at_integers_matches_decode,
+    decode_without_torch,
+)
 
 METHOD = get_method("sci")
 #: small blocks (a_max = P // 30), so crops of a few thousand voxels get partitioned
@@ -351,10 +356,7 @@ def test_region_equals_full_decode(blobs, name):
 
 @pytest.mark.parametrize("name", ["tree2d", "grid2d", "tree3d", "grid3d"])
 def test_sample_at_integers_equals_decode(blobs, name):
-    array, blob = blobs[name]
-    full = inrfilter.decode(blob)
-    grid = np.stack(np.meshgrid(*[np.arange(n) for n in full.shape], indexing="ij"), axis=-1).astype(float)
-    np.testing.assert_array_equal(inrfilter.sample(blob, grid), full)
+    assert_sample_at_integers_matches_decode(blobs[name][1])
 
 
 def test_sample_between_voxels_uses_the_nearest_voxels_block(blobs):

@@ -17,7 +17,12 @@ from inrfilter.methods.wien import layout as layouts
 from inrfilter.methods.wien import numpy_decoder
 from inrfilter.methods.wien.synthesis import plan_level
 from tests.conftest import FAST, smooth
-from tests.readers import SELECTIONS, assert_region_matches_full, decode_without_torch
+from tests.readers import (
+    SELECTIONS,
+    assert_region_matches_full,
+    assert_sample_at_integers_matches_decode,
+    decode_without_torch,
+)
 
 WIEN = get_method("wien")
 #: wien trains twice (scales, then the enhancement): fewer steps keep the tests fast
@@ -276,10 +281,7 @@ def test_local_inverse_matches_pywavelets(wavelet, shape):
 
 @pytest.mark.parametrize("name", ["saxs", "powder", "turbulence", "noise_3d"])
 def test_sample_at_integers_equals_decode(blobs, name):
-    _, blob = blobs[name]
-    full = inrfilter.decode(blob)
-    grid = np.stack(np.meshgrid(*[np.arange(n) for n in full.shape], indexing="ij"), axis=-1)
-    np.testing.assert_array_equal(inrfilter.sample(blob, grid.astype(float)), full)
+    assert_sample_at_integers_matches_decode(blobs[name][1])
 
 
 @pytest.mark.parametrize("name", ["saxs", "turbulence"])

@@ -5,7 +5,7 @@ import pytest
 
 import inrfilter
 from tests.conftest import FAST, smooth
-from tests.readers import SELECTIONS, assert_region_matches_full
+from tests.readers import SELECTIONS, assert_region_matches_full, assert_sample_at_integers_matches_decode
 
 
 @pytest.fixture(scope="module")
@@ -54,10 +54,7 @@ def test_bad_selections(blobs):
 
 @pytest.mark.parametrize("name", ["sst", "sst_bound", "cube", "int16"])
 def test_sample_at_integers_equals_decode(blobs, name):
-    _, blob = blobs[name]
-    full = inrfilter.decode(blob)
-    grid = np.stack(np.meshgrid(*[np.arange(n) for n in full.shape], indexing="ij"), axis=-1)
-    np.testing.assert_array_equal(inrfilter.sample(blob, grid.astype(float)), full)
+    assert_sample_at_integers_matches_decode(blobs[name][1])
 
 
 def test_sample_between_voxels(blobs):
