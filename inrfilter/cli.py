@@ -122,17 +122,14 @@ def cmd_h5_verify(args: argparse.Namespace) -> int:
     import h5py
 
     from . import h5
-    from .plugin import FILTER_ID
 
     damaged = 0
     with h5py.File(args.file, "r") as f:
         names = args.dataset or []
         if not names:
             def visit(name: str, obj) -> None:
-                if isinstance(obj, h5py.Dataset) and obj.chunks is not None:
-                    plist = obj.id.get_create_plist()
-                    if FILTER_ID in [plist.get_filter(i)[0] for i in range(plist.get_nfilters())]:
-                        names.append(name)
+                if isinstance(obj, h5py.Dataset) and h5.is_inrfilter_dataset(obj):
+                    names.append(name)
             f.visititems(visit)
         for name in names:
             bad = h5.verify(f[name])

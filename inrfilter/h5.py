@@ -116,12 +116,22 @@ class _ArrayChunk:
         return cast(values, self.array.dtype)
 
 
+def _filters(dataset: h5py.Dataset) -> list[int]:
+    plist = dataset.id.get_create_plist()
+    return [plist.get_filter(i)[0] for i in range(plist.get_nfilters())]
+
+
+def is_inrfilter_dataset(dataset: h5py.Dataset) -> bool:
+    """Whether ``dataset`` is one that read_region, sample and verify read: chunked,
+    with inrfilter its only filter."""
+    return dataset.chunks is not None and _filters(dataset) == [FILTER_ID]
+
+
 def _check_dataset(dataset: h5py.Dataset) -> tuple[int, ...]:
     """Chunk shape of a dataset whose pipeline is the inrfilter filter alone."""
     if dataset.chunks is None:
         raise ValueError(f"dataset {dataset.name} is not chunked, so it is not compressed with inrfilter")
-    plist = dataset.id.get_create_plist()
-    filters = [plist.get_filter(i)[0] for i in range(plist.get_nfilters())]
+    filters = _filters(dataset)
     if filters != [FILTER_ID]:
         raise ValueError(f"dataset {dataset.name} has filters {filters}; read_region and sample read "
                          f"datasets whose only filter is inrfilter ({FILTER_ID})")
