@@ -132,6 +132,8 @@ def cmd_h5_verify(args: argparse.Namespace) -> int:
                     names.append(name)
             f.visititems(visit)
         for name in names:
+            if not isinstance(f.get(name), h5py.Dataset):
+                raise ValueError(f"{args.file} has no dataset {name!r}")
             bad = h5.verify(f[name])
             damaged += len(bad)
             print(f"/{name.lstrip('/')}: {f[name].id.get_num_chunks()} chunks, {len(bad)} damaged")

@@ -188,6 +188,18 @@ def test_corrupt_chunk_raises_naming_dataset_and_chunk(written, caplog, capsys, 
     assert "/x:" in out and "1 damaged" in out and "chunk at (16, 0)" in out
 
 
+def test_verify_refuses_what_it_cannot_check(written, capsys):
+    path, a = written
+    with h5py.File(path, "a") as f:
+        f.create_dataset("plain", data=a, chunks=(16, 16))
+    assert cli(["h5-verify", str(path), "missing"]) == 2
+    assert "no dataset 'missing'" in capsys.readouterr().err
+    assert cli(["h5-verify", str(path), "plain"]) == 2
+    assert "has filters []" in capsys.readouterr().err
+    assert cli(["h5-verify", str(path)]) == 0  # unnamed: only the inrfilter datasets
+    assert "/x:" in capsys.readouterr().out
+
+
 def test_verify_passes_an_intact_file(written, capsys):
     path, _ = written
     with h5py.File(path) as f:
