@@ -3,7 +3,7 @@
 A codec's configuration is checked when the codec is made, without torch, so a
 bad setting fails when the array is created rather than at its first write, and a
 reader can rebuild the codec from metadata on a machine without torch.  The HDF5
-filter packs the same settings into integers (:mod:`inrfilter.cdvalues`).  Training
+filter packs the same settings into integers (:mod:`inrfilter.h5.cdvalues`).  Training
 goes through :func:`encode_chunks`, which holds one process-wide lock: zarr
 encodes several batches at once (in threads), and one device is best used by one
 batch at a time.

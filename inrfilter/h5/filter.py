@@ -13,11 +13,11 @@ import math
 
 import numpy as np
 
-from . import h5atexit
-from .blob import BlobError
+from ..blob import BlobError
+from ..decoder import decode
+from ..encoder import encode
+from . import exit_flush
 from .cdvalues import ChunkLayout, unpack
-from .decoder import decode
-from .encoder import encode
 
 _log = logging.getLogger(__name__)
 
@@ -36,7 +36,7 @@ def encode_chunk(cd_values: list[int], data: memoryview) -> bytes:
                          f"{math.prod(layout.chunks) * layout.dtype.itemsize}")
     array = np.frombuffer(data, layout.dtype).reshape(layout.chunks)
     blob = encode(array, settings.method, progress=False, **settings.encode_kwargs())  # no terminal here
-    h5atexit.register()  # unclosed files get flushed before torch's exit handlers
+    exit_flush.register()  # unclosed files get flushed before torch's exit handlers
     return blob
 
 

@@ -40,9 +40,9 @@ from typing import Sequence
 import msgpack
 import numpy as np
 
-from .chunk import MAX_NDIM
+from ..chunk import MAX_NDIM
+from ..settings import EncodeSettings
 from .plugin import CD_FIXED, CD_MAX, CD_VERSION
-from .settings import EncodeSettings
 
 QUANT_CODES = {"fp16": 0, "int8": 1, "fp32": 2}
 DEVICE_CODES = {"auto": 0, "cpu": 1, "cuda": 2}

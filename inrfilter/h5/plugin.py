@@ -18,7 +18,7 @@ FILTER_ID = 0xC94E  # 51534
 #: the filter's name in HDF5 (h5dump, H5Pget_filter)
 FILTER_NAME = "inrfilter"
 
-#: layout version of the cd_values (see inrfilter/cdvalues.py and docs/hdf5.md)
+#: layout version of the cd_values (see inrfilter/h5/cdvalues.py and docs/hdf5.md)
 CD_VERSION = 1
 #: fixed user fields before the method section; the last of them is its byte length
 CD_FIXED = 15
@@ -26,7 +26,8 @@ CD_FIXED = 15
 CD_MAX = 256
 
 #: the folder to put in HDF5_PLUGIN_PATH
-PLUGIN_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "plugins")
+#: (inrfilter/plugins: setup.py builds it there, outside this package's folder)
+PLUGIN_PATH = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "plugins")
 #: the plugin library's file name (HDF5 1.10 only opens files named lib*.so* there)
 LIBRARY_NAME = "libh5inrfilter.so"
 

@@ -1,21 +1,10 @@
-"""h5py side of the HDF5 filter: ``INR(...)`` for ``create_dataset``, in-process
-registration, and reads of a region or of points that touch only the chunks involved.
-
-Importing this module registers the filter with h5py's HDF5 (the plugin library is
-loaded with ctypes and its ``H5PLget_plugin_info()`` handed to
-``h5py.h5z.register_filter``, as hdf5plugin does), so no HDF5_PLUGIN_PATH is needed
-inside Python::
-
-    import h5py, inrfilter.h5
-    with h5py.File("out.h5", "w") as f:
-        f.create_dataset("x", data=a, chunks=(64, 64), **inrfilter.h5.INR(psnr=40))
-    with h5py.File("out.h5") as f:
-        roi = inrfilter.h5.read_region(f["x"], (slice(10, 90), 7))   # == f["x"][10:90, 7]
-"""
+"""Reading inrfilter datasets chunk by chunk, without HDF5's filter pipeline: a region
+or continuous points touching only the chunks involved, and ``verify``, which names
+damaged chunks (a plain HDF5 read cannot: HDF5 tells a filter neither the dataset
+nor the chunk).  None of it needs the native plugin."""
 
 from __future__ import annotations
 
-import ctypes
 import itertools
 from typing import Any
 
@@ -23,82 +12,11 @@ import h5py
 import numpy as np
 from scipy import ndimage
 
-from . import h5atexit
-from .blob import BlobError
-from .cdvalues import pack
-from .chunk import cast
-from .decoder import ParsedChunk
-from .encoder import torch_device
-from .grid import Region, check_points, normalise_selection
-from .plugin import FILTER_ID, FILTER_NAME, PLUGIN_PATH, library_path
-from .settings import EncodeSettings
-
-__all__ = ["FILTER_ID", "INR", "PLUGIN_PATH", "read_region", "register", "sample", "verify"]
-
-_library: ctypes.CDLL | None = None
-
-
-def register() -> None:
-    """Register the filter with h5py's HDF5 (done on import; again is harmless)."""
-    global _library
-    if _library is None:
-        lib = ctypes.CDLL(library_path())
-        # The callbacks find the HDF5 that calls them; h5py's is the fallback.
-        lib.inrfilter_h5_init.argtypes = [ctypes.c_char_p]
-        lib.inrfilter_h5_init.restype = ctypes.c_int
-        lib.inrfilter_h5_init(h5py.h5z.__file__.encode())
-        lib.H5PLget_plugin_info.restype = ctypes.c_void_p
-        _library = lib
-    h5py.h5z.register_filter(_library.H5PLget_plugin_info())
-
-
-class INR(h5py.filters.FilterRefBase):
-    """The inrfilter HDF5 filter with its encoder settings, for ``create_dataset(**INR(...))``.
-
-    Same arguments as :func:`inrfilter.encode` (``method``, ``ratio``/``psnr``,
-    ``max_error``, ``steps``/``seconds``, ``seed``, ``transform``, ``quant``,
-    ``device``, method options), checked now rather than at the first write (torch
-    is imported now, too).  Every chunk is trained on its own as HDF5 hands it over;
-    progress bars are off.
-
-    ``write_through`` (default True) also passes ``rdcc_nbytes=1``: the dataset
-    handle ``create_dataset`` returns keeps no chunk cache, so each chunk is encoded
-    by the write that fills it and an encoder failure (say, a ratio the chunk size
-    cannot reach) raises from that write.  With False, HDF5's chunk cache defers
-    encoding to eviction, flush or close, which is where a failure then shows (and
-    h5py with HDF5 2.0 can crash when it closes such a dataset again).
-    """
-
-    filter_name = FILTER_NAME
-    filter_id = FILTER_ID
-
-    def __init__(self, method: str = "siren", *, ratio: float | None = None, psnr: float | None = None,
-                 max_error: float | None = None, steps: int | None = None, seconds: float | None = None,
-                 seed: int = 0, transform: str | None = None, quant: str = "fp16", device: str = "auto",
-                 write_through: bool = True, **method_options: Any):
-        self.settings = EncodeSettings.create(method, ratio=ratio, psnr=psnr, max_error=max_error, steps=steps,
-                                              seconds=seconds, seed=seed, transform=transform, quant=quant,
-                                              device=device, **method_options)
-        self.filter_options = pack(self.settings)
-        self.write_through = bool(write_through)
-        # Writing trains networks: import torch and check the device now.  Also, torch
-        # cannot be imported once the interpreter shuts down, which is when HDF5
-        # encodes the chunks of a file nobody closed.
-        torch_device(device)
-        h5atexit.register()  # flush unclosed files before torch's exit handlers run
-
-    @property
-    def _kwargs(self) -> dict[str, Any]:
-        kwargs = dict(super()._kwargs)
-        if self.write_through:
-            kwargs["rdcc_nbytes"] = 1  # h5py ignores 0; no chunk fits in one byte
-        return kwargs
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}({self.settings!r})"
-
-
-# ---- reading chunks directly ---------------------------------------------------------
+from ..blob import BlobError
+from ..chunk import cast
+from ..decoder import ParsedChunk
+from ..grid import Region, check_points, normalise_selection
+from .plugin import FILTER_ID
 
 
 class _ArrayChunk:
@@ -235,10 +153,6 @@ def _evaluate(dataset: h5py.Dataset, chunks: np.ndarray, points: np.ndarray) -> 
         except BlobError as exc:
             raise _fail(dataset, offset, exc) from exc
     return values
-
-
-register()
-h5atexit.register()
 
 
 def verify(dataset: h5py.Dataset) -> dict[tuple[int, ...], str]:
