@@ -246,7 +246,7 @@ def footprints(array: np.ndarray) -> dict[str, list[float]]:
     options = method.check_options({})
     holes = None if p.finite.all() else ~p.finite
     side = method.side_info(p.values, holes, p.norm, options)
-    from inrfilter.methods.active_mask import inactive_voxels
+    from inrfilter.methods.fourier.active_mask import inactive_voxels
 
     active = ~inactive_voxels(p.values, holes, side.get("b"))
     cube = ndimage.generate_binary_structure(array.ndim, array.ndim)

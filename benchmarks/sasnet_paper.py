@@ -83,7 +83,7 @@ def mask_activity(blob: bytes, truth: np.ndarray) -> dict[str, float]:
     from inrfilter.decoder import ParsedChunk
     from inrfilter.grid import unit_points
     from inrfilter.methods.sasnet import masks_numpy
-    from inrfilter.methods.sasnet_arch import arch_of
+    from inrfilter.methods.sasnet.arch import arch_of
 
     chunk = ParsedChunk(blob)
     arch = arch_of(chunk.h.spec, chunk.shape)

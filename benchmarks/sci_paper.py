@@ -35,7 +35,7 @@ import numpy as np
 
 import inrfilter
 from benchmarks import datasets
-from inrfilter.methods.sci_layout import Layout
+from inrfilter.methods.sci.layout import Layout
 
 OUT = Path(__file__).parent / "results" / "sci"
 

@@ -155,7 +155,7 @@ def test_training_forward_matches_the_numpy_decoder():
     import torch
 
     from inrfilter.methods.wien.train import grid_index
-    from inrfilter.nn.wien_layers import EnhanceForward, ScalesForward, tag_rows, upsampled_neighbourhoods
+    from inrfilter.methods.wien.layers import EnhanceForward, ScalesForward, tag_rows, upsampled_neighbourhoods
 
     shape = (20, 24)
     spec = WIEN.specs(shape, WIEN.check_options({}))[3]

@@ -1,4 +1,4 @@
-"""The method contract (see DESIGN.md): a family of models and how to fit them.
+"""The method contract: a family of models and how to fit them (docs/methods.md).
 
 A method never touches bytes, dtypes or NaN: it sees float32 chunks normalised to
 [-1, 1] and returns parameters as dicts of numpy arrays.  ``fit`` trains B chunks
@@ -9,36 +9,16 @@ methods import torch only inside ``fit`` so reading never needs it.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from ..budget import Budget, Params
 from ..grid import Where
 
-Params = dict[str, np.ndarray]
 Spec = dict[str, Any]
 
-
-@dataclass
-class Budget:
-    """How long to train one batch, and when to stop early.
-
-    ``target_mse`` is per chunk, in normalised units (range 2); training stops once
-    every chunk's best full-grid MSE is at or below it.
-    """
-
-    steps: int = 2000
-    seconds: float | None = None
-    target_mse: np.ndarray | None = None
-    progress: bool | None = None  # None: a bar only on a terminal
-    seed: int = 0
-    #: bool ``[B, *shape]``: voxels the core restores by itself (non-finite holes); their
-    #: values in the chunks are fill-ins a method need not fit.  None: no holes.
-    holes: np.ndarray | None = None
-    #: each chunk's :meth:`Method.side_info`, in chunk order (None when fit is called
-    #: directly, without the encoder)
-    side: list[dict[str, Any]] | None = None
+__all__ = ["Budget", "Method", "Params", "Spec", "finite_voxels"]
 
 
 class Method(ABC):

@@ -76,6 +76,7 @@ import pywt
 
 from ...grid import Where, region_indices
 from ..base import Budget, Method, Params, Spec
+from ..common import sine_layer_init
 from . import layout as layouts
 from .numpy_decoder import reconstruct
 from .synthesis import MODE
@@ -118,8 +119,6 @@ class Wien(Method):
         return shapes
 
     def init_params(self, spec: Spec, shape: tuple[int, ...], rng: np.random.Generator) -> Params:
-        from ...nn.sine import sine_layer_init  # torch-free function, but lives with the layers (encoding only)
-
         params: Params = {}
         for net in layouts.build(shape, spec).nets:
             shapes = net.shapes()

@@ -18,11 +18,9 @@ from typing import Any
 
 import numpy as np
 
-from ..grid import Where, unit_points
-from .base import Budget, Method, Params, Spec, finite_voxels
-
-MAX_WIDTH = 1024
-EVAL_BLOCK = 1 << 16
+from ...grid import Where, unit_points
+from ..base import Budget, Method, Params, Spec, finite_voxels
+from ..common import MAX_WIDTH, sine_layer_init, sine_mlp
 
 
 class Siren(Method):
@@ -62,8 +60,6 @@ class Siren(Method):
         return shapes
 
     def init_params(self, spec: Spec, shape: tuple[int, ...], rng: np.random.Generator) -> Params:
-        from ..nn.sine import sine_layer_init  # torch-free function, but lives with the layers
-
         params: Params = {}
         shapes = self.param_shapes(spec, shape)
         for i in range(spec["l"] + 1):
@@ -74,8 +70,8 @@ class Siren(Method):
     def fit(
         self, chunks: np.ndarray, spec: Spec, budget: Budget, device: Any, options: dict[str, Any]
     ) -> list[tuple[Spec, Params]]:
-        from ..nn import fit_batched
-        from ..nn.sine import siren_forward
+        from ...nn import fit_batched
+        from ...nn.sine import siren_forward
 
         layers, w0 = spec["l"], spec["w0"]
         base = self.init_params(spec, chunks.shape[1:], np.random.default_rng(budget.seed))
@@ -90,12 +86,5 @@ class Siren(Method):
 
     def evaluate(self, params: Params, spec: Spec, shape: tuple[int, ...], where: Where) -> np.ndarray:
         points, out_shape = unit_points(shape, where)
-        points = points.astype(np.float32)
-        layers, w0 = spec["l"], np.float32(spec["w0"])
-        out = np.empty(points.shape[0], np.float32)
-        for start in range(0, points.shape[0], EVAL_BLOCK):
-            h = points[start : start + EVAL_BLOCK]
-            for i in range(layers):
-                h = np.sin(w0 * (h @ params[f"W{i}"] + params[f"b{i}"]))
-            out[start : start + EVAL_BLOCK] = (h @ params[f"W{layers}"] + params[f"b{layers}"])[:, 0]
-        return out.reshape(out_shape)
+        layers = [(params[f"W{i}"], params[f"b{i}"]) for i in range(spec["l"] + 1)]
+        return sine_mlp(points, layers, spec["w0"])[:, 0].reshape(out_shape)

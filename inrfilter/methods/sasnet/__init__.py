@@ -54,11 +54,11 @@ from typing import Any
 
 import numpy as np
 
-from ..grid import Where, unit_points
-from .base import Budget, Method, Params, Spec, finite_voxels
-from .sasnet_arch import Arch, arch_of, ladder
+from ...grid import Where, unit_points
+from ..base import Budget, Method, Params, Spec, finite_voxels
+from ..common import EVAL_BLOCK
+from .arch import Arch, arch_of, ladder
 
-EVAL_BLOCK = 1 << 14
 MASK_PARAMS = ("H", "D0", "d0", "D1", "d1")
 
 
@@ -104,8 +104,8 @@ class Sasnet(Method):
     def fit(
         self, chunks: np.ndarray, spec: Spec, budget: Budget, device: Any, options: dict[str, Any]
     ) -> list[tuple[Spec, Params]]:
-        from ..nn import fit_batched
-        from ..nn.sasnet_layers import SasnetForward
+        from ...nn import fit_batched
+        from .layers import SasnetForward
 
         shape = chunks.shape[1:]
         stored = {**spec, "s": int(budget.seed)}  # the frozen frequencies come from this seed

@@ -56,14 +56,15 @@ from typing import Any
 
 import numpy as np
 
-from ..grid import Where, region_indices
-from .base import Budget, Method, Params, Spec
-from .sci_alloc import RULES
-from .sci_layout import HIDDEN_W0, Layout, first_width, funnel_params
-from .sci_partition import SOLVERS
-from .sci_plan import PARTITIONS, plan_chunk
+from ...grid import Where, region_indices
+from ..base import Budget, Method, Params, Spec
+from ..common import sine_layer_init, sine_mlp
+from .alloc import RULES
+from .layout import HIDDEN_W0, Layout
+from .widths import first_width, funnel_params
+from .partition import SOLVERS
+from .plan import PARTITIONS, plan_chunk
 
-EVAL_BLOCK = 1 << 16
 #: spacing of the size ladder (parameter counts)
 LADDER_STEP = 1.02
 
@@ -124,7 +125,7 @@ class SCI(Method):
     def fit(
         self, chunks: np.ndarray, spec: Spec, budget: Budget, device: Any, options: dict[str, Any]
     ) -> list[tuple[Spec, Params]]:
-        from ..nn.block_fit import BlockJob, fit_blocks
+        from .block_fit import BlockJob, fit_blocks
 
         total = int(spec["P"])
         opts = {**options, "layers": int(spec["l"]), "w0": float(spec["w0"]),
@@ -179,8 +180,6 @@ class SCI(Method):
 
 def block_init(layout: Layout, i: int, rng: np.random.Generator) -> Params:
     """SIREN initialisation of block i's funnel network (numpy, device independent)."""
-    from ..nn.sine import sine_layer_init  # torch-free function, but lives with the layers
-
     params: Params = {}
     shapes = layout.block_shapes(layout.leaves[i])
     for k in range(0, len(shapes), 2):
@@ -204,14 +203,9 @@ def _run(layout: Layout, theta: np.ndarray, offset: int, i: int, points: np.ndar
     if not leaf.net:
         return np.full(len(points), theta[offset], np.float32)
     p = layout.unpack(theta, i, offset)
-    w0, wh, last = np.float32(layout.w0), np.float32(layout.wh), layout.layers - 1
-    out = np.empty(len(points), np.float32)
-    for start in range(0, len(points), EVAL_BLOCK):
-        h = points[start : start + EVAL_BLOCK].astype(np.float32)
-        for k in range(last):
-            h = np.sin((w0 if k == 0 else wh) * (h @ p[f"W{k}"] + p[f"b{k}"]))
-        out[start : start + EVAL_BLOCK] = (h @ p[f"W{last}"] + p[f"b{last}"])[:, 0]
-    return out
+    last = layout.layers - 1
+    layers = [(p[f"W{k}"], p[f"b{k}"]) for k in range(last + 1)]
+    return sine_mlp(points, layers, [layout.w0] + [layout.wh] * (last - 1))[:, 0]
 
 
 def _evaluate_region(layout: Layout, theta: np.ndarray, offsets: list[int], region: tuple) -> np.ndarray:

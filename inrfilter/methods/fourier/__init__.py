@@ -47,10 +47,10 @@ from typing import Any
 
 import numpy as np
 
-from ..grid import Where, region_indices, unit_points
+from ...grid import Where, region_indices, unit_points
+from ..base import Budget, Method, Params, Spec
 from . import active_mask as avm
-from . import fourier_net as net
-from .base import Budget, Method, Params, Spec
+from . import network as net
 
 
 class Fourier(Method):
@@ -125,8 +125,8 @@ class Fourier(Method):
     ) -> list[tuple[Spec, Params]]:
         import torch
 
-        from ..nn import fit_batched
-        from ..nn.fourier_layers import fourier_relu_forward
+        from ...nn import fit_batched
+        from .layers import fourier_relu_forward
 
         shape = chunks.shape[1:]
         spec = {**spec, "r": int(budget.seed)}
