@@ -7,6 +7,7 @@ reference decoder returns for that very blob.
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
@@ -16,6 +17,7 @@ import zstandard
 from . import blob as blobfmt
 from .chunk import PreparedChunk, cast, check_array, check_transform, encode_nonfinite, prepare
 from .decoder import ParsedChunk
+from .effort import TargetWarning, check_effort, check_psnr_target, preset, stop_climbing
 from .fidelity import Target, encode_residual, max_abs_error, psnr, residual_step
 from .header import CONSTANT, LOSSLESS, ChunkHeader
 from .methods import Budget, Method, get_method
@@ -38,6 +40,10 @@ class _Job:
     #: the method's per-chunk side information (Method.side_info), set before sizing
     side: dict = field(default_factory=dict)
     psnr: float = -math.inf
+    #: training gave up on this chunk's psnr target (the curve could not reach it)
+    gave_up: bool = False
+    #: the blob is the lossless copy because no network was smaller / met the bound
+    fell_back: bool = False
     _lossless: bytes | None = field(default=None, repr=False)
 
     @property
@@ -75,7 +81,8 @@ def _check_budget(steps: Any, seconds: Any, seed: Any) -> None:
 
 def check_arguments(
     method: str, *, ratio: Any = None, psnr: Any = None, max_error: Any = None, steps: Any = None,
-    seconds: Any = None, seed: Any = 0, transform: Any = None, quant: Any = "fp16", **method_options: Any,
+    seconds: Any = None, seed: Any = 0, transform: Any = None, quant: Any = "fp16", effort: Any = None,
+    **method_options: Any,
 ) -> tuple[Method, dict[str, Any], Target]:
     """Validate encoder arguments without torch: (method, its checked options, target).
 
@@ -84,6 +91,8 @@ def check_arguments(
     m = get_method(method)
     options = m.check_options(method_options)
     target = Target.from_args(ratio, psnr, max_error)
+    check_psnr_target(target.psnr)
+    check_effort(effort)
     check_transform(transform)
     check_quant(quant)
     _check_budget(steps, seconds, seed)
@@ -153,6 +162,7 @@ class _Encoder:
             step = residual_step(self.target.max_error, p.norm, job.array.dtype, max_abs)
             if step <= 0:
                 self._keep(job, job.lossless(), math.inf)
+                job.fell_back = True
                 return
             sections["r"], code, approx = encode_residual(p.original, approx, p.finite, step)
             header.residual = (step, code)
@@ -163,8 +173,10 @@ class _Encoder:
         bound_met = self.target.max_error is None or header.max_abs_error <= self.target.max_error
         if not bound_met or len(candidate) >= len(job.lossless()):
             self._keep(job, job.lossless(), math.inf)
+            job.fell_back = True
         else:
             self._keep(job, candidate, header.psnr)
+            job.fell_back = False
 
     @staticmethod
     def _keep(job: _Job, blob: bytes, achieved: float) -> None:
@@ -177,9 +189,12 @@ class _Encoder:
                         None if target_mse is None else np.full(len(jobs), target_mse),
                         self.budget.progress, self.budget.seed,
                         holes=np.stack(holes) if any(h.any() for h in holes) else None,
-                        side=[j.side for j in jobs])
-        for job, (fitted_spec, params) in zip(jobs, self.method.fit(chunks, spec, budget, self.device, self.options)):
+                        side=[j.side for j in jobs], lr_scale=self.budget.lr_scale)
+        fitted = self.method.fit(chunks, spec, budget, self.device, self.options)
+        gave_up = (budget.report or {}).get("hopeless")
+        for i, (job, (fitted_spec, params)) in enumerate(zip(jobs, fitted)):
             self.finish(job, fitted_spec, params)
+            job.gave_up = bool(gave_up[i]) if gave_up is not None and len(gave_up) == len(jobs) else False
 
     # -- targets ----------------------------------------------------------------
     def by_ratio(self, jobs: list[_Job]) -> None:
@@ -192,6 +207,7 @@ class _Encoder:
             if spec is None:
                 if len(job.lossless()) <= target_bytes * 1.15:
                     self._keep(job, job.lossless(), math.inf)
+                    job.fell_back = True
                     continue
                 smallest = self.method.specs(job.array.shape, self.options)[0]
                 raise ValueError(
@@ -209,9 +225,11 @@ class _Encoder:
         target_mse = 4.0 / 10 ** ((goal + PSNR_TRAINING_MARGIN_DB) / 10)  # normalised range is 2
         pending = list(jobs)
         tried: dict[int, set[str]] = {id(job): set() for job in jobs}  # specs each chunk already trained
-        for ratio in LADDER_RATIOS:
+        for rung, ratio in enumerate(LADDER_RATIOS):
             if not pending:
                 return
+            before = {id(j): j.psnr for j in pending}
+            rungs_left = len(LADDER_RATIOS) - rung - 1
             rung: dict[str, tuple[dict, list[_Job]]] = {}
             for job in pending:
                 spec = self.size_spec(job, job.raw_nbytes / ratio)
@@ -220,10 +238,37 @@ class _Encoder:
                 if spec is not None and repr(spec) not in tried[id(job)]:
                     tried[id(job)].add(repr(spec))
                     rung.setdefault(repr(spec), (spec, []))[1].append(job)
+            trained = set()
             for spec, members in rung.values():
                 self.fit(members, spec, target_mse)
-            pending = [j for j in pending if j.blob is None or j.psnr < goal]
-        # No rung reached the goal: the largest network's blob stays, with its psnr recorded.
+                trained.update(id(j) for j in members)
+            # A chunk stops climbing when it met the goal, fell back to its lossless copy
+            # (a bigger network is bigger still), or its last bigger rung bought too little.
+            pending = [j for j in pending if j.blob is None or (
+                j.psnr < goal and not j.fell_back
+                and not (id(j) in trained and stop_climbing(before[id(j)], j.psnr, goal, rungs_left)))]
+        # No rung reached the goal: the last blob stays, with its psnr recorded.
+
+    def warn(self, jobs: list[_Job]) -> None:
+        """One TargetWarning per kind of miss, counting the chunks it hit."""
+        n = len(jobs)
+        lossless = [j for j in jobs if j.fell_back]
+        if lossless:
+            ratio = sum(j.raw_nbytes for j in lossless) / sum(len(j.blob) for j in lossless)
+            warnings.warn(f"{len(lossless)} of {n} chunk(s) stored as a lossless copy (ratio {ratio:.2f}): "
+                          f"no {self.method.name} network was smaller"
+                          + (" within max_error" if self.target.max_error is not None else ""),
+                          TargetWarning, stacklevel=4)
+        goal = self.target.psnr
+        if goal is None:
+            return
+        missed = [j for j in jobs if j.psnr < goal]
+        if missed:
+            worst = min(j.psnr for j in missed)
+            early = sum(j.gave_up for j in missed)
+            warnings.warn(f"{len(missed)} of {n} chunk(s) missed psnr={goal:g}: worst {worst:.1f} dB (recorded in "
+                          f"each header)" + (f"; {early} stopped early, the training curve could not reach the "
+                                             f"target" if early else ""), TargetWarning, stacklevel=4)
 
 
 def encode_batch(
@@ -239,6 +284,7 @@ def encode_batch(
     seed: int = 0,
     transform: str | None = None,
     quant: str = "fp16",
+    effort: str | None = None,
     progress: bool | None = None,
     **method_options: Any,
 ) -> list[bytes]:
@@ -249,7 +295,7 @@ def encode_batch(
     """
     m, options, target = check_arguments(method, ratio=ratio, psnr=psnr, max_error=max_error, steps=steps,
                                          seconds=seconds, seed=seed, transform=transform, quant=quant,
-                                         **method_options)
+                                         effort=effort, **method_options)
     checked = [check_array(a) for a in arrays]
     if not checked:
         return []
@@ -270,16 +316,20 @@ def encode_batch(
         else:
             trainable.append(job)
     if trainable:
-        budget = Budget(steps=steps if steps is not None else (None if seconds else 2000), seconds=seconds,
-                        progress=progress, seed=int(seed))
+        dev = torch_device(device)
+        lr_scale = 1.0
+        if steps is None and (seconds is None or effort is not None):
+            steps, lr_scale = preset(effort, dev.type)
+        budget = Budget(steps=steps, seconds=seconds, progress=progress, seed=int(seed), lr_scale=lr_scale)
         for job in trainable:
             p = job.prepared
             job.side = m.side_info(p.values, None if p.finite.all() else ~p.finite, p.norm, options)
-        encoder = _Encoder(m, options, target, quant, budget, torch_device(device))
+        encoder = _Encoder(m, options, target, quant, budget, dev)
         if target.psnr is not None:
             encoder.by_psnr(trainable)
         else:
             encoder.by_ratio(trainable)
+        encoder.warn(trainable)
     return [job.blob for job in jobs]
 
 
@@ -290,7 +340,10 @@ def encode(array: Any, method: str = "siren", **kwargs: Any) -> bytes:
     psnr is given), ``psnr`` (dB over the chunk's finite range: smallest network of a
     size ladder that reaches it), ``max_error`` (every finite value within it after
     decode; combines with either).  ``steps``/``seconds`` bound the training of a
-    batch (default 2000 steps).  ``device`` "auto" uses CUDA when torch sees one.
+    batch; ``effort`` ("fast", "normal", "best"; default "fast" on a CPU, "normal" on
+    a GPU) picks a step budget by name (docs/effort.md) when ``steps`` is not given.  A psnr target the
+    training curve cannot reach stops early; a chunk that misses its psnr target or is
+    stored lossless raises a :class:`~inrfilter.effort.TargetWarning`.  ``device`` "auto" uses CUDA when torch sees one.
     ``transform="log"`` fits log1p of the shifted data (high dynamic range);
     ``quant`` is "fp16" (default), "int8" or "fp32".  Other keyword arguments are the
     method's options.  Same input, seed and device give the same bytes (unless a

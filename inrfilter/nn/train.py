@@ -18,8 +18,9 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from ..grid import unit_points
 from ..budget import Budget, Params
+from ..effort import hopeless
+from ..grid import unit_points
 
 #: forward(params, x) -> predictions [B, N], or (predictions, penalty [B]) where the
 #: penalty (a regulariser) is added to the training loss but not to the tracked MSE.
@@ -103,10 +104,11 @@ def fit_batched(
         name: torch.nn.Parameter(torch.as_tensor(np.stack([p[name] for p in init]), device=device))
         for name in init[0]
     }
+    scale = float(budget.lr_scale)
     groups = (
-        [{"params": [params[n] for n in params], "lr": lr}]
+        [{"params": [params[n] for n in params], "lr": lr * scale}]
         if isinstance(lr, (int, float))
-        else [{"params": [params[n]], "lr": lr[n]} for n in params]
+        else [{"params": [params[n]], "lr": lr[n] * scale} for n in params]
     )
     optimisers = {"adam": torch.optim.Adam, "adamax": torch.optim.Adamax}
     if optimiser not in optimisers:
@@ -154,6 +156,9 @@ def fit_batched(
             best[n] = torch.where(mask, p.detach(), best[n])
         best_mse = torch.where(better, mse, best_mse)
 
+    history: list[tuple[int, np.ndarray]] = []  # (step, best_mse) for the hopeless-target test
+    record_every = eval_every * max(1, steps // 200 // eval_every) if not unbounded else eval_every
+    given_up = np.zeros(batch, dtype=bool)
     start = time.monotonic()
     # tqdm's disable=None hides the bar when stderr is not a terminal
     show = {True: False, False: True, None: None}[budget.progress]
@@ -178,8 +183,15 @@ def fit_batched(
             keep_best(tracked.detach().double())
         elif step % eval_every == 0:
             keep_best(_full_mse(forward, params, eval_coords, eval_targets, weights, count))
-        if target is not None and bool((best_mse <= target).all()):
-            break
+        if target is not None:
+            met = (best_mse <= target).cpu().numpy()
+            if met.all():
+                break
+            if not unbounded and step % record_every == 0:
+                history.append((step, best_mse.cpu().numpy()))
+                given_up |= hopeless(history, step, steps, budget.target_mse) & ~met
+                if (met | given_up).all():
+                    break
         if budget.seconds is not None and time.monotonic() - start > budget.seconds:
             break
         optimiser.zero_grad(set_to_none=True)
@@ -194,4 +206,6 @@ def fit_batched(
         bar.update(1)
     bar.close()
     keep_best(_full_mse(forward, params, eval_coords, eval_targets, weights, count))
+    budget.report = {"steps": step, "hopeless": given_up & (best_mse > target).cpu().numpy()
+                     if target is not None else given_up}
     return [{n: best[n][b].cpu().numpy().astype(np.float32) for n in best} for b in range(batch)]
