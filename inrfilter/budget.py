@@ -37,3 +37,7 @@ class Budget:
     report: dict[str, Any] | None = None
     #: every learning rate of the training loop is multiplied by this (effort presets)
     lr_scale: float = 1.0
+    #: quantisation in the loop: the relative step (step / RMS of each tensor) of the
+    #: weights' quantiser, applied as uniform noise in the last ``QAT_SHARE`` of the
+    #: steps; None: train in float only
+    quant_step: float | None = None

@@ -27,7 +27,7 @@ def _add_target_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--effort", choices=["fast", "normal", "best"],
                    help="training budget by name when --steps is not given (default: fast on CPU, normal on GPU)")
     p.add_argument("--transform", choices=["log"])
-    p.add_argument("--quant", default="fp16", choices=["fp16", "int8", "fp32"])
+    p.add_argument("--quant", default="fp16", choices=["fp16", "int8", "fp32", "entropy"])
     p.add_argument("--device", default="auto")
 
 

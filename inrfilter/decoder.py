@@ -38,6 +38,8 @@ def read(blob: Any) -> tuple[int, ChunkHeader, dict[str, bytes]]:
             raise BlobError(f"blob uses method {header.method!r}, which this inrfilter does not know") from exc
         if "w" not in sections:
             raise BlobError("corrupted blob: network chunk without its weights section")
+    if header.quant == "entropy" and version < 2:
+        raise BlobError(f"corrupted blob: entropy-coded weights in a version-{version} blob")
     if (header.residual is None) != ("r" not in sections):
         raise BlobError("corrupted blob: residual section and header disagree")
     return version, header, sections

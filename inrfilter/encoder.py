@@ -21,7 +21,7 @@ from .effort import TargetWarning, check_effort, check_psnr_target, preset, stop
 from .fidelity import Target, encode_residual, max_abs_error, psnr, residual_step
 from .header import CONSTANT, LOSSLESS, ChunkHeader
 from .methods import Budget, Method, get_method
-from .quant import check_quant, quantise
+from .quant import ALPHAS, ENTROPY_ALPHA, check_quant, quantise
 
 #: training stops early a little above the psnr target, so fp16 rounding keeps it met
 PSNR_TRAINING_MARGIN_DB = 0.3
@@ -44,6 +44,8 @@ class _Job:
     gave_up: bool = False
     #: the blob is the lossless copy because no network was smaller / met the bound
     fell_back: bool = False
+    #: the byte budget of the network being fitted (ratio target or psnr ladder rung)
+    target_bytes: float = math.inf
     _lossless: bytes | None = field(default=None, repr=False)
 
     @property
@@ -147,11 +149,11 @@ class _Encoder:
         return specs[lo]
 
     # -- one finished network -> blob -----------------------------------------
-    def finish(self, job: _Job, spec: dict, params: dict[str, np.ndarray]) -> None:
-        """Pack a trained network (+ residual), measure it with the reference decoder,
-        and keep it unless the lossless copy is smaller or the bound cannot be met."""
+    def _pack(self, job: _Job, spec: dict, params: dict[str, np.ndarray], alpha: float) -> tuple[bytes, ChunkHeader] | None:
+        """A trained network (+ residual) packed and measured with the reference
+        decoder; None when the max_error bound cannot be met at all."""
         p = job.prepared
-        weights = quantise(params, self.method.param_shapes(spec, job.array.shape), self.quant)
+        weights = quantise(params, self.method.param_shapes(spec, job.array.shape), self.quant, alpha)
         header = job.base_header(self.method.name, spec=spec, norm=p.norm, quant=self.quant)
         sections = job.sections(w=weights)
         reference = ParsedChunk(blobfmt.pack(header.to_dict(), sections))
@@ -161,15 +163,40 @@ class _Encoder:
             max_abs = float(np.abs(p.original[p.finite]).max())
             step = residual_step(self.target.max_error, p.norm, job.array.dtype, max_abs)
             if step <= 0:
-                self._keep(job, job.lossless(), math.inf)
-                job.fell_back = True
-                return
+                return None
             sections["r"], code, approx = encode_residual(p.original, approx, p.finite, step)
             header.residual = (step, code)
         restored = cast(approx, job.array.dtype).astype(np.float64)
         header.psnr = psnr(p.original, restored, p.finite)
         header.max_abs_error = max_abs_error(p.original, restored, p.finite)
-        candidate = blobfmt.pack(header.to_dict(), sections)
+        return blobfmt.pack(header.to_dict(), sections), header
+
+    def _choose(self, job: _Job, candidates: list[tuple[bytes, ChunkHeader]]) -> tuple[bytes, ChunkHeader]:
+        """Rate-distortion choice among one network's codings (entropy steps): under a
+        max_error bound the smallest blob that meets it; for a psnr goal the smallest
+        blob that reaches it (else the best psnr); for a size the best psnr within the
+        chunk's byte budget (else the smallest blob)."""
+        if self.target.max_error is not None:
+            met = [c for c in candidates if c[1].max_abs_error <= self.target.max_error]
+            return min(met or candidates, key=lambda c: len(c[0]))
+        if self.target.psnr is not None:
+            met = [c for c in candidates if c[1].psnr >= self.target.psnr]
+            return min(met, key=lambda c: len(c[0])) if met else max(candidates, key=lambda c: c[1].psnr)
+        fits = [c for c in candidates if len(c[0]) <= job.target_bytes]
+        return max(fits, key=lambda c: c[1].psnr) if fits else min(candidates, key=lambda c: len(c[0]))
+
+    def finish(self, job: _Job, spec: dict, params: dict[str, np.ndarray]) -> None:
+        """Pack a trained network (+ residual), measure it with the reference decoder,
+        and keep it unless the lossless copy is smaller or the bound cannot be met.
+        Entropy-coded weights are packed at every step of ``ALPHAS`` and chosen by
+        :meth:`_choose`."""
+        alphas = ALPHAS if self.quant == "entropy" else (ENTROPY_ALPHA,)
+        candidates = [c for c in (self._pack(job, spec, params, a) for a in alphas) if c is not None]
+        if not candidates:
+            self._keep(job, job.lossless(), math.inf)
+            job.fell_back = True
+            return
+        candidate, header = self._choose(job, candidates)
         bound_met = self.target.max_error is None or header.max_abs_error <= self.target.max_error
         if not bound_met or len(candidate) >= len(job.lossless()):
             self._keep(job, job.lossless(), math.inf)
@@ -189,7 +216,8 @@ class _Encoder:
                         None if target_mse is None else np.full(len(jobs), target_mse),
                         self.budget.progress, self.budget.seed,
                         holes=np.stack(holes) if any(h.any() for h in holes) else None,
-                        side=[j.side for j in jobs], lr_scale=self.budget.lr_scale)
+                        side=[j.side for j in jobs], lr_scale=self.budget.lr_scale,
+                        quant_step=ENTROPY_ALPHA if self.quant == "entropy" else None)
         fitted = self.method.fit(chunks, spec, budget, self.device, self.options)
         gave_up = (budget.report or {}).get("hopeless")
         for i, (job, (fitted_spec, params)) in enumerate(zip(jobs, fitted)):
@@ -200,7 +228,7 @@ class _Encoder:
     def by_ratio(self, jobs: list[_Job]) -> None:
         groups: dict[str, tuple[dict, list[_Job]]] = {}
         for job in jobs:
-            target_bytes = job.raw_nbytes / self.target.ratio
+            target_bytes = job.target_bytes = job.raw_nbytes / self.target.ratio
             spec = self.size_spec(job, target_bytes)
             if spec is None and not self.target.ratio_given:
                 spec = self.method.specs(job.array.shape, self.options)[0]
@@ -237,6 +265,7 @@ class _Encoder:
                     spec = self.method.specs(job.array.shape, self.options)[0]
                 if spec is not None and repr(spec) not in tried[id(job)]:
                     tried[id(job)].add(repr(spec))
+                    job.target_bytes = job.raw_nbytes / ratio
                     rung.setdefault(repr(spec), (spec, []))[1].append(job)
             trained = set()
             for spec, members in rung.values():

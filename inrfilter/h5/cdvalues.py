@@ -15,7 +15,7 @@ first, as hdf5plugin does.  Layout version 1::
     8-9    seconds
     10     steps (0: the encoder's default)
     11     seed
-    12     quant: 0 fp16, 1 int8, 2 fp32
+    12     quant: 0 fp16, 1 int8, 2 fp32, 3 entropy
     13     device: 0 auto, 1 cpu, 2 cuda
     14     L, byte length of the method section (0: "siren" with its defaults)
     15...  method section: msgpack ``[name, {option: value}]``, 4 bytes per value
@@ -45,7 +45,7 @@ from ..chunk import MAX_NDIM
 from ..settings import EncodeSettings
 from .plugin import CD_FIXED, CD_MAX, CD_VERSION
 
-QUANT_CODES = {"fp16": 0, "int8": 1, "fp32": 2}
+QUANT_CODES = {"fp16": 0, "int8": 1, "fp32": 2, "entropy": 3}
 DEVICE_CODES = {"auto": 0, "cpu": 1, "cuda": 2}
 _KINDS = {0: "i", 1: "u", 2: "f"}
 _FLAG_RATIO, _FLAG_PSNR, _FLAG_MAX_ERROR, _FLAG_SECONDS, _FLAG_LOG = 1, 2, 4, 8, 16
