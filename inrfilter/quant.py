@@ -32,11 +32,6 @@ def unshuffle(data: bytes, dtype: np.dtype, count: int) -> np.ndarray:
     return np.ascontiguousarray(planes.T).view(dtype).ravel()
 
 
-def check_quant(quant: str) -> None:
-    if quant not in QUANTS:
-        raise ValueError(f"quant must be one of {QUANTS}; got {quant!r}")
-
-
 def quantise(params: dict[str, np.ndarray], shapes: dict[str, tuple[int, ...]], quant: str) -> bytes:
     """Pack ``params`` (ordered as ``shapes``) into the weights section."""
     arrays = [np.asarray(params[name], np.float32).reshape(shape) for name, shape in shapes.items()]
