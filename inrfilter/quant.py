@@ -1,4 +1,5 @@
-"""Weight quantisation and entropy coding: params dict <-> compact bytes.
+"""Weight quantisation and entropy coding: params dict <-> the weights section
+(docs/format.md).
 
 Layout of the weights section: the parameters in the order the method's
 ``param_shapes`` gives, each flattened, concatenated, then

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 import inrfilter
-from benchmarks import datasets
+from benchmarks.common import datasets
 from tests.golden import record
 
 HERE = Path(__file__).parent
