@@ -12,6 +12,7 @@ naming the method and the option.  Checked values come back as plain Python type
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
@@ -137,3 +138,7 @@ ENCODE_OPTIONS: dict[str, Option] = {
     "transform": Option("str", None, choices=tuple(t for t in TRANSFORMS if t), none=True, help="'log' fits log1p of the shifted data"),
     "quant": Option("str", "fp16", choices=QUANTS, help="how weights are stored"),
 }
+
+#: where the store codecs train (encode() itself also takes a torch.device)
+DEVICE_OPTION = Option("str", "auto", check=lambda d: re.fullmatch(r"auto|cpu|cuda(:\d+)?", d) is not None,
+                       rule="'auto', 'cpu', 'cuda' or 'cuda:N'", help="training device")
