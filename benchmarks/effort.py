@@ -19,7 +19,7 @@ import numpy as np
 
 import inrfilter
 from inrfilter.effort import EFFORTS
-from benchmarks import datasets, metrics
+from benchmarks.common import datasets, metrics
 
 RESULTS = Path(__file__).parent / "results" / "effort"
 #: (steps, lr scale): the curve the presets were picked from, then the presets themselves

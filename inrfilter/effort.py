@@ -61,14 +61,6 @@ def check_effort(effort: object) -> None:
         raise ValueError(f"effort must be one of {sorted(EFFORTS)}; got {effort!r}")
 
 
-def check_psnr_target(psnr: float | None) -> None:
-    if psnr is not None and psnr > MAX_PSNR_DB:
-        raise ValueError(
-            f"psnr={psnr:g} dB is beyond what float64 can express ({MAX_PSNR_DB:.0f} dB: errors below "
-            f"2**-53 of the value range); for an exact copy use max_error=0"
-        )
-
-
 def to_db(mse: np.ndarray) -> np.ndarray:
     """PSNR (dB) of a normalised MSE (value range 2)."""
     with np.errstate(divide="ignore"):
