@@ -1,0 +1,158 @@
+"""Every method at its defaults, fp16+zstd against entropy-coded weights, at ratios 30/100/300.
+
+    OMP_NUM_THREADS=1 python -m benchmarks.methods [--steps N]
+
+One chunk per crop of four DATASETS.md arrays, on the CPU, at the default effort
+(``fast``) unless ``--steps`` is given.  Per (crop, ratio, method): PSNR over the
+crop's range, blob bytes, CPU seconds, for ``quant="fp16"`` and ``quant="entropy"``
+(trained with the quantiser in the loop).  The fp16 rows also recode that very network
+with the entropy coder (``recode_*``: same network, no retraining), so the coding
+gain alone is visible.  Rows go to benchmarks/results/methods/results.csv as they
+finish; results.md and results.png are written from whatever rows exist.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+import inrfilter
+from inrfilter import blob as blobfmt
+from inrfilter.decoder import ParsedChunk
+from inrfilter.quant import quantise
+from benchmarks.common import datasets, metrics
+
+RESULTS = Path(__file__).parent / "results" / "methods"
+RATIOS = (30, 100, 300)
+METHODS = ("siren", "wien", "sci", "fourier", "sasnet")
+FIELDS = ["dataset", "dtype", "ratio", "method", "quant", "steps", "psnr", "bytes", "cpu_seconds", "spec",
+          "recode_bytes", "recode_psnr"]
+
+
+def crops() -> dict[str, np.ndarray]:
+    c = datasets.crop
+    return {
+        "powder-pilatus 128^2": c(datasets.powder_pilatus(), (400, 300), (128, 128)),
+        "saxs-eiger 128^2": c(datasets.saxs_eiger(), (480, 480), (128, 128)),
+        "turbulence-vx 32^3": c(datasets.turbulence("vx"), (48, 48, 48), (32, 32, 32)),
+        "mni-t1 48^3": c(datasets.mni_t1(), (70, 90, 70), (48, 48, 48)),
+    }
+
+
+def recode(blob: bytes, array: np.ndarray) -> tuple[int, float]:
+    """The fp16 blob's network with entropy-coded weights instead (step RMS/256, the one
+    ``quant="entropy"`` trains for), no retraining: its bytes and PSNR."""
+    chunk = ParsedChunk(blob)
+    if chunk.h.quant != "fp16":
+        return 0, float("nan")
+    shapes = inrfilter.methods.get_method(chunk.h.method).param_shapes(chunk.h.spec, chunk.shape)
+    header = chunk.h.to_dict()
+    header["q"] = "entropy"
+    sections = dict(chunk.sections)
+    sections["w"] = quantise(chunk.params(), shapes, "entropy")
+    if "r" in sections:  # a residual belongs to the fp16 network; none is asked for here
+        return 0, float("nan")
+    new = blobfmt.pack(header, sections)
+    return len(new), metrics.psnr(array, inrfilter.decode(new))
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--steps", type=int, default=None)
+    parser.add_argument("--methods", nargs="*", default=list(METHODS))
+    parser.add_argument("--ratios", nargs="*", type=float, default=list(RATIOS))
+    args = parser.parse_args(argv)
+    import torch
+
+    torch.set_num_threads(1)
+    warnings.simplefilter("ignore", inrfilter.TargetWarning)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    data = crops()
+    path = RESULTS / "results.csv"
+    with path.open("w", newline="") as f:
+        writer = csv.DictWriter(f, FIELDS)
+        writer.writeheader()
+        for ratio in args.ratios:
+            for name, array in data.items():
+                for method in args.methods:
+                    for quant in ("fp16", "entropy"):
+                        c0 = time.process_time()
+                        try:
+                            blob = inrfilter.encode(array, method, ratio=ratio, quant=quant, steps=args.steps,
+                                                    device="cpu", progress=False)
+                        except ValueError as exc:  # a ratio the smallest network cannot reach
+                            print(name, ratio, method, quant, "skipped:", exc, flush=True)
+                            continue
+                        cpu = time.process_time() - c0
+                        info = inrfilter.info(blob)
+                        rb, rp = recode(blob, array) if quant == "fp16" and info["method"] == method else (0, np.nan)
+                        row = {"dataset": name, "dtype": str(array.dtype), "ratio": ratio, "method": method,
+                               "quant": quant, "steps": args.steps or "fast", "bytes": len(blob),
+                               "psnr": round(metrics.psnr(array, inrfilter.decode(blob)), 2),
+                               "cpu_seconds": round(cpu, 1), "spec": info["spec"] if info["method"] == method
+                               else info["method"], "recode_bytes": rb, "recode_psnr": round(rp, 2)}
+                        writer.writerow(row)
+                        f.flush()
+                        print(row, flush=True)
+    write_report(path)
+
+
+def write_report(path: Path) -> None:
+    """results.md (one table per ratio: methods x crops, fp16 / entropy PSNR, bytes) and results.png."""
+    with path.open() as f:
+        rows = list(csv.DictReader(f))
+    lines = ["# Methods at their defaults: fp16 vs entropy-coded weights", "",
+             f"machine: {metrics.machine()}; CPU, one thread; PSNR over each crop's range; "
+             "cells: PSNR dB (bytes, CPU s)", ""]
+    names = list(dict.fromkeys(r["dataset"] for r in rows))
+    for ratio in dict.fromkeys(r["ratio"] for r in rows):
+        lines += [f"## ratio {float(ratio):g}", "", "| method | quant | " + " | ".join(names) + " |",
+                  "|---|---|" + "---|" * len(names)]
+        for method in dict.fromkeys(r["method"] for r in rows):
+            for quant in ("fp16", "entropy"):
+                cells = []
+                for n in names:
+                    hit = [r for r in rows if r["ratio"] == ratio and r["method"] == method and r["quant"] == quant
+                           and r["dataset"] == n]
+                    cells.append(f"{hit[0]['psnr']} ({hit[0]['bytes']} B, {hit[0]['cpu_seconds']} s)" if hit else "-")
+                lines.append(f"| {method} | {quant} | " + " | ".join(cells) + " |")
+        lines.append("")
+    recodes = [r for r in rows if r["quant"] == "fp16" and int(r["recode_bytes"] or 0) > 0]
+    if recodes:
+        saved = [1 - int(r["recode_bytes"]) / int(r["bytes"]) for r in recodes]
+        lost = [float(r["psnr"]) - float(r["recode_psnr"]) for r in recodes]
+        lines += ["## Same network, entropy-coded (step RMS/256) instead of fp16+zstd", "",
+                  f"{len(recodes)} blobs: bytes saved median {np.median(saved):.0%} (range {min(saved):.0%} to "
+                  f"{max(saved):.0%}); PSNR lost median {np.median(lost):.2f} dB (max {max(lost):.2f} dB)", ""]
+    (RESULTS / "results.md").write_text("\n".join(lines) + "\n")
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return
+    fig, axes = plt.subplots(1, len(names), figsize=(4 * len(names), 3.5), squeeze=False)
+    for ax, n in zip(axes[0], names):
+        for method in dict.fromkeys(r["method"] for r in rows):
+            for quant, style in (("fp16", "-o"), ("entropy", "--x")):
+                pts = sorted((float(r["ratio"]), float(r["psnr"])) for r in rows
+                             if r["dataset"] == n and r["method"] == method and r["quant"] == quant)
+                if pts:
+                    ax.plot(*zip(*pts), style, label=f"{method} {quant}")
+        ax.set_xscale("log")
+        ax.set_title(n, fontsize=9)
+        ax.set_xlabel("ratio")
+        ax.set_ylabel("PSNR dB")
+    axes[0][0].legend(fontsize=6)
+    fig.tight_layout()
+    fig.savefig(RESULTS / "results.png", dpi=90)
+
+
+if __name__ == "__main__":
+    main()
