@@ -1,6 +1,7 @@
 """Every method at its defaults, fp16+zstd against entropy-coded weights, at ratios 30/100/300.
 
     OMP_NUM_THREADS=1 python -m benchmarks.methods [--steps N]
+    OMP_NUM_THREADS=1 python -m benchmarks.methods --ablate fourier   # option sweeps (ABLATIONS)
 
 One chunk per crop of four DATASETS.md arrays, on the CPU, at the default effort
 (``fast``) unless ``--steps`` is given.  Per (crop, ratio, method): PSNR over the
@@ -32,6 +33,44 @@ RATIOS = (30, 100, 300)
 METHODS = ("siren", "wien", "sci", "fourier", "sasnet")
 FIELDS = ["dataset", "dtype", "ratio", "method", "quant", "steps", "psnr", "bytes", "cpu_seconds", "spec",
           "recode_bytes", "recode_psnr"]
+
+
+#: option sweeps per method: why each seed method loses to siren at equal size and budget
+ABLATIONS: dict[str, list[dict]] = {
+    "fourier": [{}, {"lr": 1e-3}, {"lr": 3e-3}, {"sigma": 0.05}, {"lr": 1e-3, "sigma": 0.05}, {"layers": 3},
+                {"lr": 1e-3, "layers": 3}],
+    "wien": [{}, {"lr": 3e-4}, {"split": 0.2}, {"split": 1.0}, {"w0_coarse": 30.0}, {"levels": 2}, {"enhance": False}],
+    "sci": [{}, {"lr": 3e-3}, {"levels": 1}, {"partition": "none"}, {"layers": 3}, {"w0": 30.0}],
+    "siren": [{}],
+}
+
+
+def ablate(method: str, ratio: float, steps: int | None) -> None:
+    """``method`` with each option set of ABLATIONS[method] (and siren at its defaults) at
+    ``ratio``, fp16, on the crops; rows to results/methods/ablation-<method>.csv."""
+    import torch
+
+    torch.set_num_threads(1)
+    warnings.simplefilter("ignore", inrfilter.TargetWarning)
+    fields = ["dataset", "ratio", "method", "options", "psnr", "bytes", "cpu_seconds"]
+    path = RESULTS / f"ablation-{method}.csv"
+    with path.open("w", newline="") as f:
+        writer = csv.DictWriter(f, fields)
+        writer.writeheader()
+        for name, array in list(crops().items())[:2]:  # the 2-D crops: a sweep must stay minutes on a CPU
+            for m, options in [("siren", {})] + [(method, o) for o in ABLATIONS[method]]:
+                c0 = time.process_time()
+                try:
+                    blob = inrfilter.encode(array, m, ratio=ratio, steps=steps, device="cpu", progress=False, **options)
+                except ValueError as exc:
+                    print(name, m, options, "skipped:", exc, flush=True)
+                    continue
+                row = {"dataset": name, "ratio": ratio, "method": m, "options": options,
+                       "psnr": round(metrics.psnr(array, inrfilter.decode(blob)), 2), "bytes": len(blob),
+                       "cpu_seconds": round(time.process_time() - c0, 1)}
+                writer.writerow(row)
+                f.flush()
+                print(row, flush=True)
 
 
 def crops() -> dict[str, np.ndarray]:
@@ -66,7 +105,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--steps", type=int, default=None)
     parser.add_argument("--methods", nargs="*", default=list(METHODS))
     parser.add_argument("--ratios", nargs="*", type=float, default=list(RATIOS))
+    parser.add_argument("--ablate", choices=sorted(ABLATIONS), help="sweep this method's options instead")
     args = parser.parse_args(argv)
+    if args.ablate:
+        return ablate(args.ablate, args.ratios[0], args.steps)
     import torch
 
     torch.set_num_threads(1)
