@@ -105,6 +105,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--steps", type=int, default=None)
     parser.add_argument("--methods", nargs="*", default=list(METHODS))
     parser.add_argument("--ratios", nargs="*", type=float, default=list(RATIOS))
+    parser.add_argument("--quants", nargs="*", default=["fp16", "entropy"])
+    parser.add_argument("--out", default="results.csv", help="file name under results/methods/")
     parser.add_argument("--ablate", choices=sorted(ABLATIONS), help="sweep this method's options instead")
     args = parser.parse_args(argv)
     if args.ablate:
@@ -115,14 +117,14 @@ def main(argv: list[str] | None = None) -> None:
     warnings.simplefilter("ignore", inrfilter.TargetWarning)
     RESULTS.mkdir(parents=True, exist_ok=True)
     data = crops()
-    path = RESULTS / "results.csv"
+    path = RESULTS / args.out
     with path.open("w", newline="") as f:
         writer = csv.DictWriter(f, FIELDS)
         writer.writeheader()
         for ratio in args.ratios:
             for name, array in data.items():
                 for method in args.methods:
-                    for quant in ("fp16", "entropy"):
+                    for quant in args.quants:
                         c0 = time.process_time()
                         try:
                             blob = inrfilter.encode(array, method, ratio=ratio, quant=quant, steps=args.steps,
@@ -144,10 +146,15 @@ def main(argv: list[str] | None = None) -> None:
     write_report(path)
 
 
-def write_report(path: Path) -> None:
-    """results.md (one table per ratio: methods x crops, fp16 / entropy PSNR, bytes) and results.png."""
-    with path.open() as f:
-        rows = list(csv.DictReader(f))
+def write_report(path: Path, *more: Path) -> None:
+    """results.md (one table per ratio: methods x crops, fp16 / entropy PSNR, bytes) and results.png,
+    from ``path`` and any further CSVs of this script (later rows replace earlier ones)."""
+    latest: dict[tuple, dict] = {}
+    for p in (path, *more):
+        with p.open() as f:
+            for r in csv.DictReader(f):
+                latest[(r["dataset"], r["ratio"], r["method"], r["quant"])] = r
+    rows = list(latest.values())
     lines = ["# Methods at their defaults: fp16 vs entropy-coded weights", "",
              f"machine: {metrics.machine()}; CPU, one thread; PSNR over each crop's range; "
              "cells: PSNR dB (bytes, CPU s)", ""]

@@ -41,8 +41,6 @@ MIN_WINDOW = 25
 #: ...and a chunk is hopeless when even the window's improvement rate, held for every
 #: remaining step (an optimistic projection: curves flatten), leaves it this far short.
 HOPELESS_MARGIN_DB = 1.0
-#: the psnr ladder stops climbing when a bigger rung improved a chunk by less than this
-MIN_RUNG_GAIN_DB = 0.5
 
 
 class TargetWarning(UserWarning):
@@ -90,12 +88,14 @@ def hopeless(history: list[tuple[int, np.ndarray]], step: int, steps: int, targe
     return projected + HOPELESS_MARGIN_DB < to_db(target_mse)
 
 
-def stop_climbing(previous_psnr: float, psnr: float, goal: float, rungs_left: int) -> bool:
+def stop_climbing(previous_psnr: float, psnr: float, goal: float, rungs_left: int, early: bool = False) -> bool:
     """Whether a chunk that missed its target on a rung should not try a bigger one: the
-    last step up bought less than ``MIN_RUNG_GAIN_DB``, or so little that even buying as
-    much on every rung left (rungs double the size; gains per doubling usually shrink)
-    would not close the gap to ``goal``."""
+    last step up bought so little that even buying twice as much on every rung left
+    would not close the gap to ``goal`` (rungs double the size and gains per doubling
+    usually shrink; a plateau, no gain at all, always stops).  ``early``: the fit
+    stopped early as hopeless, so its psnr understates what its size can do: four
+    times, then."""
     if not math.isfinite(previous_psnr) or not math.isfinite(psnr):
         return False
     gain = psnr - previous_psnr
-    return gain < MIN_RUNG_GAIN_DB or gain * rungs_left < goal - psnr
+    return gain <= 0 or (4 if early else 2) * gain * rungs_left < goal - psnr

@@ -265,7 +265,7 @@ class _Encoder:
             # (a bigger network is bigger still), or its last bigger rung bought too little.
             pending = [j for j in pending if j.blob is None or (
                 j.psnr < goal and not j.fell_back
-                and not (id(j) in trained and stop_climbing(before[id(j)], j.psnr, goal, rungs_left)))]
+                and not (id(j) in trained and stop_climbing(before[id(j)], j.psnr, goal, rungs_left, j.gave_up)))]
         # No rung reached the goal: the last blob stays, with its psnr recorded.
 
     def warn(self, jobs: list[_Job]) -> None:

@@ -75,7 +75,11 @@ def test_hopeless_projects_the_curve():
 
 def test_stop_climbing():
     assert stop_climbing(30.0, 30.2, 40.0, 5)  # a bigger rung bought 0.2 dB
-    assert stop_climbing(30.0, 31.0, 40.0, 5)  # 1 dB a rung, 9 dB short, 5 rungs left
+    assert stop_climbing(30.0, 29.0, 30.5, 5)  # or nothing
+    assert not stop_climbing(21.25, 21.7, 22.0, 1)  # 0.3 dB short, 0.45 dB a rung: one more
+    assert stop_climbing(30.0, 31.0, 40.0, 4)  # 1 dB a rung, 9 dB short, 4 rungs left
+    assert not stop_climbing(30.0, 31.0, 40.0, 5)  # 5 rungs at twice that could make it
+    assert not stop_climbing(30.0, 31.0, 40.0, 4, early=True)  # a fit stopped early understates its size
     assert not stop_climbing(20.0, 30.0, 40.0, 5)
     assert not stop_climbing(-np.inf, 20.0, 40.0, 5)  # the first rung is always followed
 
