@@ -45,20 +45,21 @@ ABLATIONS: dict[str, list[dict]] = {
 }
 
 
-def ablate(method: str, ratio: float, steps: int | None) -> None:
-    """``method`` with each option set of ABLATIONS[method] (and siren at its defaults) at
-    ``ratio``, fp16, on the crops; rows to results/methods/ablation-<method>.csv."""
+def ablate(method: str, ratio: float, steps: int | None, sets: list[dict] | None = None, tag: str = "") -> None:
+    """``method`` with each option set of ABLATIONS[method] (or ``sets``), and siren at its
+    defaults, at ``ratio``, fp16, on the 2-D crops; rows to
+    results/methods/ablation-<method><tag>.csv."""
     import torch
 
     torch.set_num_threads(1)
     warnings.simplefilter("ignore", inrfilter.TargetWarning)
     fields = ["dataset", "ratio", "method", "options", "psnr", "bytes", "cpu_seconds"]
-    path = RESULTS / f"ablation-{method}.csv"
+    path = RESULTS / f"ablation-{method}{tag}.csv"
     with path.open("w", newline="") as f:
         writer = csv.DictWriter(f, fields)
         writer.writeheader()
         for name, array in list(crops().items())[:2]:  # the 2-D crops: a sweep must stay minutes on a CPU
-            for m, options in [("siren", {})] + [(method, o) for o in ABLATIONS[method]]:
+            for m, options in [("siren", {})] + [(method, o) for o in (ABLATIONS[method] if sets is None else sets)]:
                 c0 = time.process_time()
                 try:
                     blob = inrfilter.encode(array, m, ratio=ratio, steps=steps, device="cpu", progress=False, **options)
@@ -108,9 +109,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--quants", nargs="*", default=["fp16", "entropy"])
     parser.add_argument("--out", default="results.csv", help="file name under results/methods/")
     parser.add_argument("--ablate", choices=sorted(ABLATIONS), help="sweep this method's options instead")
+    parser.add_argument("--sets", help="JSON list of option sets for --ablate (written to ablation-METHOD-extra.csv)")
     args = parser.parse_args(argv)
     if args.ablate:
-        return ablate(args.ablate, args.ratios[0], args.steps)
+        import json
+
+        sets = None if args.sets is None else json.loads(args.sets)
+        return ablate(args.ablate, args.ratios[0], args.steps, sets, "" if sets is None else "-extra")
     import torch
 
     torch.set_num_threads(1)
