@@ -8,8 +8,8 @@ One chunk per crop of four DATASETS.md arrays, on the CPU, at the default effort
 crop's range, blob bytes, CPU seconds, for ``quant="fp16"`` and ``quant="entropy"``
 (trained with the quantiser in the loop).  The fp16 rows also recode that very network
 with the entropy coder (``recode_*``: same network, no retraining), so the coding
-gain alone is visible.  Rows go to benchmarks/results/methods/results.csv as they
-finish; results.md and results.png are written from whatever rows exist.
+gain alone is visible.  Rows go to benchmarks/results/methods/<--out> as they finish
+(default results.csv); <stem>.md and <stem>.png are written from them.
 """
 
 from __future__ import annotations
@@ -74,6 +74,33 @@ def ablate(method: str, ratio: float, steps: int | None, sets: list[dict] | None
                 print(row, flush=True)
 
 
+def preview(ratio: float = 30.0, repeats: int = 5) -> None:
+    """WIEN's read-side niche: reduced-resolution levels decode from the coarse scales
+    alone.  Per crop: wien's level-0/1/2 decode time against siren's full decode (a
+    preview from siren must decode everything), CPU seconds, best of ``repeats``;
+    rows to results/methods/preview.csv."""
+    warnings.simplefilter("ignore", inrfilter.TargetWarning)
+    path = RESULTS / "preview.csv"
+    with path.open("w", newline="") as f:
+        writer = csv.DictWriter(f, ["dataset", "method", "level", "shape", "decode_ms", "psnr_full"])
+        writer.writeheader()
+        for name, array in crops().items():
+            for method in ("siren", "wien"):
+                blob = inrfilter.encode(array, method, ratio=ratio, device="cpu", progress=False)
+                psnr = round(metrics.psnr(array, inrfilter.decode(blob)), 2)
+                for level in (0, 1, 2) if method == "wien" else (0,):
+                    times = []
+                    for _ in range(repeats):
+                        c0 = time.perf_counter()
+                        out = inrfilter.decode(blob, level=level)
+                        times.append(time.perf_counter() - c0)
+                    row = {"dataset": name, "method": method, "level": level, "shape": "x".join(map(str, out.shape)),
+                           "decode_ms": round(1000 * min(times), 2), "psnr_full": psnr}
+                    writer.writerow(row)
+                    f.flush()
+                    print(row, flush=True)
+
+
 def crops() -> dict[str, np.ndarray]:
     c = datasets.crop
     return {
@@ -109,8 +136,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--quants", nargs="*", default=["fp16", "entropy"])
     parser.add_argument("--out", default="results.csv", help="file name under results/methods/")
     parser.add_argument("--ablate", choices=sorted(ABLATIONS), help="sweep this method's options instead")
+    parser.add_argument("--preview", action="store_true", help="wien's reduced-resolution reads vs siren")
     parser.add_argument("--sets", help="JSON list of option sets for --ablate (written to ablation-METHOD-extra.csv)")
     args = parser.parse_args(argv)
+    if args.preview:
+        return preview()
     if args.ablate:
         import json
 
@@ -152,15 +182,17 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def write_report(path: Path, *more: Path) -> None:
-    """results.md (one table per ratio: methods x crops, fp16 / entropy PSNR, bytes) and results.png,
-    from ``path`` and any further CSVs of this script (later rows replace earlier ones)."""
+    """<stem>.md (one table per ratio: methods x crops, fp16 / entropy PSNR, bytes) and <stem>.png
+    next to ``path``, from ``path`` and any further CSVs of this script (later rows replace
+    earlier ones)."""
     latest: dict[tuple, dict] = {}
     for p in (path, *more):
         with p.open() as f:
             for r in csv.DictReader(f):
                 latest[(r["dataset"], r["ratio"], r["method"], r["quant"])] = r
     rows = list(latest.values())
-    lines = ["# Methods at their defaults: fp16 vs entropy-coded weights", "",
+    quants = list(dict.fromkeys(r["quant"] for r in rows))
+    lines = [f"# Methods at their defaults ({', '.join(quants)} weights), from {path.name}", "",
              f"machine: {metrics.machine()}; CPU, one thread; PSNR over each crop's range; "
              "cells: PSNR dB (bytes, CPU s)", ""]
     names = list(dict.fromkeys(r["dataset"] for r in rows))
@@ -168,7 +200,7 @@ def write_report(path: Path, *more: Path) -> None:
         lines += [f"## ratio {float(ratio):g}", "", "| method | quant | " + " | ".join(names) + " |",
                   "|---|---|" + "---|" * len(names)]
         for method in dict.fromkeys(r["method"] for r in rows):
-            for quant in ("fp16", "entropy"):
+            for quant in quants:
                 cells = []
                 for n in names:
                     hit = [r for r in rows if r["ratio"] == ratio and r["method"] == method and r["quant"] == quant
@@ -183,7 +215,7 @@ def write_report(path: Path, *more: Path) -> None:
         lines += ["## Same network, entropy-coded (step RMS/256) instead of fp16+zstd", "",
                   f"{len(recodes)} blobs: bytes saved median {np.median(saved):.0%} (range {min(saved):.0%} to "
                   f"{max(saved):.0%}); PSNR lost median {np.median(lost):.2f} dB (max {max(lost):.2f} dB)", ""]
-    (RESULTS / "results.md").write_text("\n".join(lines) + "\n")
+    path.with_suffix(".md").write_text("\n".join(lines) + "\n")
     try:
         import matplotlib
 
@@ -195,6 +227,8 @@ def write_report(path: Path, *more: Path) -> None:
     for ax, n in zip(axes[0], names):
         for method in dict.fromkeys(r["method"] for r in rows):
             for quant, style in (("fp16", "-o"), ("entropy", "--x")):
+                if quant not in quants:
+                    continue
                 pts = sorted((float(r["ratio"]), float(r["psnr"])) for r in rows
                              if r["dataset"] == n and r["method"] == method and r["quant"] == quant)
                 if pts:
@@ -205,7 +239,7 @@ def write_report(path: Path, *more: Path) -> None:
         ax.set_ylabel("PSNR dB")
     axes[0][0].legend(fontsize=6)
     fig.tight_layout()
-    fig.savefig(RESULTS / "results.png", dpi=90)
+    fig.savefig(path.with_suffix(".png"), dpi=90)
 
 
 if __name__ == "__main__":
