@@ -1,0 +1,276 @@
+"""The encode pool (inrfilter.pool), the doors routed through it, edge chunks sized on
+their valid part, and inrfilter.h5.write.
+
+Worker processes import torch when they start (seconds on 2 cores), so one pool of
+two CPU workers serves the module; the tests that kill or cancel workers come last.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import signal
+import threading
+import time
+from concurrent.futures import CancelledError
+
+import numpy as np
+import pytest
+
+import inrfilter
+from inrfilter.pool import EncodePool, WorkerLost, active_pool
+from benchmarks import datasets
+from tests.conftest import smooth
+
+FAST = {"steps": 40, "device": "cpu"}
+
+
+@pytest.fixture(scope="module")
+def pool():
+    p = EncodePool("cpu", workers=2, threads=1, max_batch=4, max_delay=0.05, progress=False)
+    assert p.wait_ready(240), "the pool's workers did not start"
+    yield p
+    p.close()
+
+
+@pytest.fixture(scope="module")
+def tiles() -> list[np.ndarray]:
+    """Nine 16x16 chunks of a real photograph (PyWavelets' ascent), float32."""
+    crop = datasets.crop(datasets.ascent(), (200, 200), (48, 48)).astype(np.float32)
+    return [crop[i:i + 16, j:j + 16] for i in range(0, 48, 16) for j in range(0, 48, 16)]
+
+
+def test_pool_blobs_equal_serial_encode_batch_and_both_workers_train(pool, tiles):
+    serial = inrfilter.encode_batch(tiles, ratio=4, **FAST)
+    before = dict(pool.stats.chunks_by_pid)
+    with pool.routing():
+        assert active_pool() is pool
+        pooled = inrfilter.encode_batch(tiles, ratio=4, **FAST)
+    assert active_pool() is None
+    assert pooled == serial
+    used = {pid for pid, n in pool.stats.chunks_by_pid.items() if n > before.get(pid, 0)}
+    assert len(used) == 2, pool.stats
+
+
+def test_concurrent_callers_share_batches(pool, tiles):
+    serial = inrfilter.encode_batch(tiles[:6], ratio=4, **FAST)
+    pool.max_batch, pool.max_delay = 6, 30.0  # a batch leaves when full
+    results: dict[int, list[bytes]] = {}
+    try:
+        seen = len(pool.stats.batch_sizes)
+        with pool.routing():
+            threads = [threading.Thread(target=lambda k=k: results.__setitem__(
+                k, inrfilter.encode_batch(tiles[2 * k:2 * k + 2], ratio=4, **FAST))) for k in range(3)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join(120)
+        assert pool.stats.batch_sizes[seen:] == [6]  # three callers, one batch
+    finally:
+        pool.max_batch, pool.max_delay = 4, 0.05
+    assert [b for k in range(3) for b in results[k]] == serial
+
+
+@pytest.mark.parametrize("zarr_format", [2, 3])
+def test_zarr_writes_batch_through_the_pool(pool, tiles, zarr_format, tmp_path):
+    zarr = pytest.importorskip("zarr")
+    data = np.block([[tiles[0], tiles[1]], [tiles[3], tiles[4]]])
+
+    def write(path):
+        if zarr_format == 2:
+            from inrfilter.numcodecs import INR
+            codec = {"compressors": INR(ratio=4, **FAST)}
+        else:
+            from inrfilter.zarr import INR
+            codec = {"serializer": INR(ratio=4, **FAST), "compressors": None}
+        z = zarr.create_array(str(path), shape=data.shape, chunks=(16, 16), dtype="f4", zarr_format=zarr_format,
+                              **codec)
+        z[...] = data
+        return z
+
+    serial = write(tmp_path / "serial")
+    pool.max_delay = 2.0  # zarr's concurrent chunk encodes arrive within this
+    try:
+        seen = len(pool.stats.batch_sizes)
+        with pool.routing():
+            pooled = write(tmp_path / "pooled")
+        sizes = pool.stats.batch_sizes[seen:]
+    finally:
+        pool.max_delay = 0.05
+    assert sum(sizes) == 4 and len(sizes) < 4, sizes  # merged, not one chunk per batch
+    np.testing.assert_array_equal(pooled[...], serial[...])
+    assert np.abs(pooled[...] - data).max() < np.ptp(data)
+
+
+def test_bad_input_fails_in_the_caller_with_the_same_errors(pool, tiles):
+    def error(call):
+        with pytest.raises((TypeError, ValueError)) as info:
+            call()
+        return type(info.value), str(info.value)
+
+    cases = [
+        lambda: inrfilter.encode_batch([np.array(["a"])], ratio=4, **FAST),
+        lambda: inrfilter.encode_batch(tiles[:1], ratio=0.5, **FAST),
+        lambda: inrfilter.encode_batch(tiles[:1], psnr=30, ratio=4, **FAST),
+        lambda: inrfilter.encode_batch(tiles[:1], ratio=4, nonsense=1, **FAST),
+        lambda: inrfilter.encode_batch(tiles[:1], valid=[(17, 3)], ratio=4, **FAST),
+        # found in the worker (sizing), raised in the caller
+        lambda: inrfilter.encode_batch([np.random.default_rng(0).random((8, 8))], ratio=1000, **FAST),
+    ]
+    serial = [error(c) for c in cases]
+    with pool.routing():
+        pooled = [error(c) for c in cases]
+    assert pooled == serial
+
+
+def test_one_callers_failure_does_not_fail_another_in_its_batch(pool):
+    noise = np.random.default_rng(0).random((8, 8))
+    constant = np.full((8, 8), 3.0)
+    pool.max_batch, pool.max_delay = 2, 30.0
+    try:
+        bad = pool.submit(noise, ratio=1000, **FAST)
+        good = pool.submit(constant, ratio=1000, **FAST)
+        with pytest.raises(ValueError, match="impossible"):
+            bad.result(120)
+        assert good.result(120) == inrfilter.encode(constant, ratio=1000, **FAST)
+    finally:
+        pool.max_batch, pool.max_delay = 4, 0.05
+
+
+# -- edge chunks: trained and sized on their valid part -------------------------------------
+def test_valid_region_sizes_on_valid_bytes_and_decodes_finite(ascent_crop):
+    chunk = np.zeros((32, 32), np.float32)
+    chunk[:20, :32] = ascent_crop[:20, :32]
+    chunk[20:] = np.nan  # padding zarr or HDF5 might hold: never read, never fitted
+    whole = inrfilter.encode(np.ascontiguousarray(ascent_crop[:32, :32], np.float32), ratio=8, **FAST)
+    edge = inrfilter.encode(chunk, ratio=8, valid=(20, 32), **FAST)
+    assert len(edge) <= 20 * 32 * 4 / 8 * 1.15 < len(whole)
+    out = inrfilter.decode(edge)
+    assert np.isfinite(out).all()
+    info = inrfilter.info(edge)
+    valid = ascent_crop[:20, :32].astype(np.float64)
+    err = (out[:20].astype(np.float64) - valid) / np.ptp(valid)  # peak: the value range
+    assert info["psnr"] == pytest.approx(-10 * np.log10(np.mean(err ** 2)), abs=1e-6)
+
+
+def test_valid_region_max_error_holds_on_the_valid_part(sst_crop):
+    chunk = np.array(sst_crop, np.float32)
+    bound = 0.05
+    blob = inrfilter.encode(chunk, ratio=8, max_error=bound, valid=(25, 19), **FAST)
+    out = inrfilter.decode(blob)
+    valid = chunk[:25, :19]
+    finite = np.isfinite(valid)
+    assert np.abs(out[:25, :19][finite] - valid[finite]).max() <= bound
+    assert np.isnan(out[:25, :19][~finite]).all()  # holes inside stay holes
+    assert np.isfinite(out[25:]).all() and np.isfinite(out[:, 19:]).all()  # the padding does not
+
+
+def test_whole_chunks_ignore_edge_chunks_in_their_batch(tiles):
+    padded = np.pad(tiles[1][:10], [(0, 6), (0, 0)], mode="edge")
+    alone = inrfilter.encode_batch(tiles[:2], ratio=4, **FAST)
+    mixed = inrfilter.encode_batch([tiles[0], padded, tiles[1]], ratio=4, valid=[None, (10, 16), None], **FAST)
+    assert [mixed[0], mixed[2]] == alone
+
+
+# -- inrfilter.h5.write ------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def h5():
+    h5py = pytest.importorskip("h5py")
+    import inrfilter.h5
+
+    if not inrfilter.h5.plugin_built():
+        pytest.skip("the HDF5 plugin is not built (python native/build.py)")
+    return h5py, inrfilter.h5
+
+
+def _chunk_blobs(dataset) -> dict:
+    grid = [range(0, n, c) for n, c in zip(dataset.shape, dataset.chunks)]
+    return {o: dataset.id.read_direct_chunk(o)[1] for o in itertools.product(*grid)}
+
+
+def test_h5_write_round_trips_a_dataset_with_edge_chunks(pool, h5, tmp_path):
+    h5py, h5mod = h5
+    from tests.h5helpers import decode_chunks
+
+    data = datasets.crop(datasets.ascent(), (100, 100), (40, 37)).astype(np.float32)  # 40x37 in 16x16 chunks
+    settings = dict(ratio=4, steps=30, device="cpu")
+    with h5py.File(tmp_path / "w.h5", "w") as f:
+        plain = f.create_dataset("plain", data=data, chunks=(16, 16), **h5mod.INR(**settings))
+        here = f.create_dataset("here", shape=data.shape, dtype="f4", chunks=(16, 16), **h5mod.INR(**settings))
+        result = h5mod.write(here, data, progress=False)
+        pooled = f.create_dataset("pooled", shape=data.shape, dtype="f4", chunks=(16, 16), **h5mod.INR(**settings))
+        h5mod.write(pooled, data, pool=pool)
+        frames = f.create_dataset("frames", shape=(0, 37), maxshape=(None, 37), dtype="f4", chunks=(16, 16),
+                                  **h5mod.INR(**settings))
+        h5mod.write(frames, iter(data), pool=pool)  # one row at a time, the dataset grows
+        assert result.chunks == 9 and result.raw_bytes == data.nbytes
+        blobs = {name: _chunk_blobs(f[name]) for name in ("plain", "here", "pooled", "frames")}
+        for name in ("here", "pooled", "frames"):
+            read = f[name][...]  # through HDF5's filter pipeline
+            assert read.shape == data.shape and np.isfinite(read).all()
+            np.testing.assert_array_equal(read, decode_chunks(f[name]))
+            rms = float(np.sqrt(np.mean((read.astype(np.float64) - data) ** 2)))
+            assert rms < 0.25 * np.ptp(data)  # 30 steps: coarse, but the data's, in place
+    interior = [(0, 0), (0, 16), (16, 0), (16, 16)]
+    assert all(blobs["here"][o] == blobs["plain"][o] for o in interior)  # the filter's very blobs
+    # whole chunks: the same blob however they were batched; edge chunks train masked, and
+    # masked training draws its points per batch, so theirs depend on their batch-mates
+    assert all(blobs["here"][o] == blobs["pooled"][o] == blobs["frames"][o] for o in interior)
+    edge = [o for o in blobs["here"] if o not in interior]
+    assert sum(len(blobs["here"][o]) for o in edge) < sum(len(blobs["plain"][o]) for o in edge)
+
+
+def test_h5_write_rejects_wrong_shapes_and_other_filters(h5, tmp_path):
+    h5py, h5mod = h5
+    with h5py.File(tmp_path / "bad.h5", "w") as f:
+        d = f.create_dataset("x", shape=(8, 8), dtype="f4", chunks=(4, 4), **h5mod.INR(ratio=2, steps=5, device="cpu"))
+        with pytest.raises(ValueError, match="shape"):
+            h5mod.write(d, np.zeros((8, 9), np.float32))
+        with pytest.raises(ValueError, match="rows"):
+            h5mod.write(d, iter(np.zeros((5, 8), np.float32)))
+        g = f.create_dataset("g", shape=(8, 8), dtype="f4", chunks=(4, 4), compression="gzip")
+        with pytest.raises(ValueError, match="filters"):
+            h5mod.write(g, np.zeros((8, 8), np.float32))
+
+
+# -- failures (these replace or stop workers: last) -----------------------------------------------
+def test_a_killed_worker_fails_its_chunks_and_is_replaced(pool, tiles):
+    future = pool.submit(tiles[0], ratio=4, steps=200000, device="cpu", name="the long chunk")
+    deadline = time.monotonic() + 60
+    while not pool.busy() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    (pid, names), = pool.busy().items()
+    assert names == ["the long chunk"]
+    os.kill(pid, signal.SIGKILL)
+    with pytest.raises(WorkerLost, match=r"SIGKILL.*the long chunk"):
+        future.result(60)
+    assert pool.stats.worker_deaths == 1
+    assert pid not in pool.worker_pids() and len(pool.worker_pids()) == 2
+    assert pool.encode_batch(tiles[:2], ratio=4, **FAST) == inrfilter.encode_batch(tiles[:2], ratio=4, **FAST)
+
+
+def test_leaving_the_block_on_ctrl_c_cancels_and_stops_workers(tiles):
+    with pytest.raises(KeyboardInterrupt):
+        with EncodePool("cpu", workers=1, threads=1, progress=False) as p:
+            future = p.submit(tiles[0], ratio=4, steps=200000, device="cpu")
+            pids = p.worker_pids()
+            raise KeyboardInterrupt
+    with pytest.raises(CancelledError):
+        future.result(30)
+    assert active_pool() is None
+    for pid in pids:
+        with pytest.raises(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)  # reaped: the process is gone
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not __import__("torch").cuda.is_available(), reason="needs a CUDA GPU")
+def test_gpu_pool_one_worker_per_gpu(tiles):
+    import torch
+
+    with EncodePool("cuda", progress=False) as p:
+        assert len(p.specs) == torch.cuda.device_count()
+        blobs = inrfilter.encode_batch(tiles, ratio=4, steps=200)
+    for tile, blob in zip(tiles, blobs):
+        assert inrfilter.info(blob)["shape"] == tile.shape
+        assert np.abs(inrfilter.decode(blob) - tile).max() < np.ptp(tile)
