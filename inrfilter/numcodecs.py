@@ -81,6 +81,10 @@ class INR(Codec):
         config.pop("id", None)
         return cls(**config)
 
+    def __reduce__(self) -> tuple:
+        """Pickled (Dask, multiprocessing) as its configuration alone."""
+        return type(self).from_config, (self.get_config(),)
+
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.settings.to_json().items())
         return f"{type(self).__name__}({args})"

@@ -209,6 +209,10 @@ class EncodePool:
         futures = self.submit_many(arrays, method, valid=valid, **kwargs)
         return [f.result() for f in futures]
 
+    def __reduce__(self) -> tuple:
+        raise TypeError("an EncodePool belongs to the process that started it: send codecs or settings, "
+                        "and give each process (Dask worker) its own pool")
+
     # -- lifetime -------------------------------------------------------------------------
     def __enter__(self) -> "EncodePool":
         return self.activate()
@@ -333,21 +337,29 @@ class EncodePool:
             self._progress(total=1)
 
     def _dispatch(self) -> None:
+        """Send due groups to idle workers, oldest first; a due group is shared among
+        the idle workers (at most ``max_batch`` each) rather than left to one."""
         now = time.monotonic()
-        for w in self._workers:
-            if w.dead or not w.ready or w.batch is not None:
-                continue
-            due = [(k, g) for k, g in self._groups.items() if len(g.requests) >= self.max_batch
+        idle = [w for w in self._workers if not w.dead and w.ready and w.batch is None]
+        shares: dict[tuple, int] = {}  # a due group stays due until it is spread out
+        while idle:
+            due = [(k, g) for k, g in self._groups.items() if k in shares or len(g.requests) >= self.max_batch
                    or now - g.requests[0].submitted >= self.max_delay or self._stopping == "drain"]
             if not due:
                 return
             key, group = min(due, key=lambda kg: kg[1].requests[0].submitted)
-            batch, group.requests = group.requests[:self.max_batch], group.requests[self.max_batch:]
+            if key not in shares:
+                shares[key] = min(self.max_batch, -(-len(group.requests) // len(idle)))
+            share = shares[key]
+            w = idle.pop(0)
+            batch, group.requests = group.requests[:share], group.requests[share:]
             if not group.requests:
                 del self._groups[key]
             batch = [r for r in batch if r.future.set_running_or_notify_cancel()]
             if batch:
                 self._send(w, group, batch)
+            else:  # all cancelled meanwhile: the worker is still free
+                idle.insert(0, w)
 
     def _send(self, w: _Worker, group: _Group, batch: list[_Request]) -> None:
         w.batch, w.batch_id = batch, next(self._batch_ids)
