@@ -33,6 +33,7 @@ from __future__ import annotations
 import itertools
 import math
 import os
+import uuid
 from typing import Any, Sequence
 
 import numpy as np
@@ -108,8 +109,9 @@ def to_zarr(x: Any, store: Any, codec: Any = None, *, chunks: Sequence[int] | No
                           zarr_format=zarr_format, attributes=attributes, overwrite=overwrite, **codecs)
     block = task_shape(x.shape, shards or chunks, chunks, chunks_per_task)
     x = x.rechunk(block)
+    # a fresh name each call: equal keys would let the scheduler reuse another write's results
     done = x.map_blocks(_write_block, z, codec, shards is None, chunks=(1,) * x.ndim, dtype=bool,
-                        name="inrfilter-to-zarr")
+                        name=f"inrfilter-to-zarr-{uuid.uuid4().hex}")
     if not compute:
         return done
     done.compute()
@@ -172,8 +174,8 @@ def write_hdf5(x: Any, dataset: Any, *, chunks_per_task: int = CHUNKS_PER_TASK, 
     """Encode a dask array on the cluster into an HDF5 dataset made with
     ``**inrfilter.h5.INR(...)`` (same shape): tasks return blobs, this process writes
     them with ``write_direct_chunk`` as they arrive.  Returns the chunks written.
-    ``client``: the distributed Client (default: the current one, if any; else dask's
-    local scheduler, one task at a time)."""
+    ``client``: the distributed Client (default: the current one, if any); False, or
+    no client: dask's configured scheduler, one task at a time."""
     import dask
     import dask.array as da
 
@@ -200,7 +202,7 @@ def write_hdf5(x: Any, dataset: Any, *, chunks_per_task: int = CHUNKS_PER_TASK, 
         except (ImportError, ValueError):
             client = None
     written = 0
-    if client is not None:
+    if client:
         from distributed import as_completed
 
         for future in as_completed(client.compute(tasks)):
