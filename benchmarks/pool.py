@@ -59,10 +59,18 @@ def throughput(frame: np.ndarray, settings: dict, gpu: bool) -> list[dict]:
                      "startup_s": "" if startup is None else round(startup, 1), "batches": batches})
         print(rows[-1], flush=True)
 
-    t = time.perf_counter()
-    inrfilter.encode_batch(tiles, valid=valid, **settings)
-    row("in-process encode_batch", 1, time.perf_counter() - t, None, str(len(tiles)))
+    import torch
+
+    default_threads = torch.get_num_threads()
+    for threads in sorted({default_threads, 1}, reverse=True):
+        torch.set_num_threads(threads)
+        t = time.perf_counter()
+        inrfilter.encode_batch(tiles, valid=valid, **settings)
+        row(f"in-process encode_batch ({threads} torch thread{'s' * (threads > 1)})", 1,
+            time.perf_counter() - t, None, str(len(tiles)))
+    torch.set_num_threads(default_threads)
     configs = [("pool, 1 CPU worker (2 threads)", dict(devices="cpu", workers=1, threads=2)),
+               ("pool, 1 CPU worker (1 thread)", dict(devices="cpu", workers=1, threads=1)),
                ("pool, 2 CPU workers (1 thread each)", dict(devices="cpu", workers=2, threads=1))]
     if gpu:
         configs.append(("pool, every GPU", dict(devices="cuda")))
@@ -90,7 +98,7 @@ def h5_paths(frame: np.ndarray, settings: dict) -> list[dict]:
     def row(config: str, seconds: float, stored: int, decoded: np.ndarray) -> None:
         rows.append({"part": "hdf5", "config": config, "seconds": round(seconds, 2),
                      "MB_per_s": round(frame.nbytes / 1e6 / seconds, 4), "stored_bytes": stored,
-                     "ratio": round(frame.nbytes / stored, 2), "psnr_db": round(metrics.psnr(frame, decoded), 2)})
+                     "ratio": round(frame.nbytes / stored, 2), "psnr_db": round(float(metrics.psnr(frame, decoded)), 2)})
         print(rows[-1], flush=True)
 
     def run(config: str, fill) -> None:
@@ -142,7 +150,7 @@ def report(rows: list[dict], out: Path, context: dict) -> None:
              f"Data: SAXS Eiger frame, {context['shape']} crop around the centre, float32 ({context['mb']:.2f} MB), "
              f"in 256x256 chunks ({context['chunks']} chunks, {context['edge']} of them edge chunks). "
              f"Settings: {context['settings']}. Command: `{context['command']}`.", ""]
-    for part, title in (("encode", "Encoding the 25 chunks"), ("hdf5", "Writing the frame to HDF5")):
+    for part, title in (("encode", f"Encoding the {context['chunks']} chunks"), ("hdf5", "Writing the frame to HDF5")):
         part_rows = [r for r in rows if r["part"] == part]
         keys = [k for k in part_rows[0] if k != "part"]
         lines += [f"## {title}", "", "| " + " | ".join(keys) + " |", "|" + "---|" * len(keys)]

@@ -10,26 +10,25 @@ callback on whatever thread writes).  Pools nest: the innermost one wins.
 from __future__ import annotations
 
 import threading
-from typing import TYPE_CHECKING
+from typing import Any
 
-if TYPE_CHECKING:
-    from .core import EncodePool
-
+# Pools are typed Any here: this module is imported by the encoder, and the pool
+# (inrfilter.pool.core) imports the encoder.
 _lock = threading.Lock()
-_stack: list["EncodePool"] = []
+_stack: list[Any] = []
 
 
-def active_pool() -> "EncodePool | None":
+def active_pool() -> Any:
     """The pool every door routes encoding through now, or None (encode in-process)."""
     return _stack[-1] if _stack else None
 
 
-def push(pool: "EncodePool") -> None:
+def push(pool: Any) -> None:
     with _lock:
         _stack.append(pool)
 
 
-def remove(pool: "EncodePool", every: bool = True) -> None:
+def remove(pool: Any, every: bool = True) -> None:
     """Take ``pool`` off the stack: every entry of it, or its innermost one."""
     with _lock:
         for i in reversed(range(len(_stack))):
