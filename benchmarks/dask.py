@@ -25,7 +25,7 @@ import numpy as np
 import inrfilter
 import inrfilter.dask
 import inrfilter.zarr
-from benchmarks import datasets, metrics
+from benchmarks.common import datasets, metrics
 
 CHUNK = 32
 PER_TASK = 8

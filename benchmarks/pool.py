@@ -31,7 +31,7 @@ from pathlib import Path
 import numpy as np
 
 import inrfilter
-from benchmarks import datasets, metrics, peers
+from benchmarks.common import datasets, metrics, peers
 from inrfilter.pool import EncodePool
 
 CHUNKS = (256, 256)

@@ -24,7 +24,7 @@ import inrfilter  # noqa: E402
 import inrfilter.dask  # noqa: E402
 import inrfilter.numcodecs  # noqa: E402
 import inrfilter.zarr  # noqa: E402
-from benchmarks import datasets  # noqa: E402
+from benchmarks.common import datasets  # noqa: E402
 
 FAST = {"steps": 30, "device": "cpu"}
 

@@ -19,7 +19,7 @@ import pytest
 
 import inrfilter
 from inrfilter.pool import EncodePool, WorkerLost, active_pool
-from benchmarks import datasets
+from benchmarks.common import datasets
 from tests.conftest import smooth
 
 FAST = {"steps": 40, "device": "cpu"}
