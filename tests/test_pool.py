@@ -104,6 +104,19 @@ def test_zarr_writes_batch_through_the_pool(pool, tiles, zarr_format, tmp_path):
     assert np.abs(pooled[...] - data).max() < np.ptp(data)
 
 
+def test_numcodecs_encode_batch_trains_together_and_through_the_pool(pool, tiles):
+    from inrfilter.numcodecs import INR
+
+    codec = INR(ratio=4, **FAST)
+    fortran = np.asfortranarray(tiles[2])  # encoded as its memory reads, as encode() does
+    expected = [codec.encode(t) for t in (tiles[0], tiles[1], fortran)]
+    assert codec.encode_batch([tiles[0], tiles[1], fortran]) == expected
+    seen = len(pool.stats.batch_sizes)
+    with pool.routing():
+        assert codec.encode_batch([tiles[0], tiles[1], fortran]) == expected
+    assert sum(pool.stats.batch_sizes[seen:]) == 3
+
+
 def test_bad_input_fails_in_the_caller_with_the_same_errors(pool, tiles):
     def error(call):
         with pytest.raises((TypeError, ValueError)) as info:

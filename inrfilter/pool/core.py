@@ -118,7 +118,7 @@ class EncodePool:
             inrfilter.h5.write(h5_dataset, data)           # direct chunk writes
 
     ``devices``: "auto" (every GPU torch sees, else CPU workers), "cpu", "cuda", or a
-    list of GPU numbers.  ``workers``: CPU workers (default: half the cores), or
+    list of GPU numbers.  ``workers``: CPU workers (default: one per core), or
     workers per GPU (default 1).  ``threads``: torch threads per worker (default:
     cores split between CPU workers; 2 per GPU worker).  ``max_batch`` chunks at most
     train together; a smaller group leaves after ``max_delay`` seconds.  ``progress``:
@@ -474,5 +474,5 @@ class EncodePool:
             self._bar.refresh()
         if n:
             self._bar.update(n)
-            rate = self.stats.nbytes / 1e6 / max(time.monotonic() - self._started, 1e-9)
-            self._bar.set_postfix_str(f"{rate:.2f} MB/s", refresh=False)
+            rate = self.stats.nbytes / max(time.monotonic() - self._started, 1e-9)
+            self._bar.set_postfix_str(self._bar.format_sizeof(rate, "B/s"), refresh=False)

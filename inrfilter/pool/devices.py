@@ -2,10 +2,11 @@
 
 A GPU worker sees one device (``CUDA_VISIBLE_DEVICES`` set before it imports torch),
 so "cuda" inside it is its GPU and no two workers share one by accident.  A CPU
-worker sees no GPU and gets ``threads`` torch threads; by default the cores are
-split evenly between the workers (one thread each when there are more workers than
-cores), since torch's intra-op threads on an oversubscribed machine are slower than
-none.
+worker sees no GPU and gets ``threads`` torch threads.  By default there is one CPU
+worker per core, with one thread each: the networks are small, and torch's intra-op
+threads gain little on them and lose much when the cores are busy (benchmarks/results/pool:
+on a shared 2-core machine one worker with 1 thread encoded 3x faster than with 2).
+Each worker holds its own torch (a few hundred MB).
 """
 
 from __future__ import annotations
@@ -64,8 +65,8 @@ def cpu_cores() -> int:
 def plan(devices: Any = "auto", workers: int | None = None, threads: int | None = None) -> list[WorkerSpec]:
     """Worker specs for ``devices``: "auto" (every GPU, else the CPU), "cpu", "cuda"
     (every GPU), or a list of GPU numbers / "cuda:N" names.  ``workers``: CPU workers
-    (default: one per two cores, at least one), or workers per GPU (default 1).
-    ``threads``: torch threads per worker."""
+    (default: one per core), or workers per GPU (default 1).  ``threads``: torch
+    threads per worker (default: the cores over the CPU workers; 2 per GPU worker)."""
     if workers is not None and (not isinstance(workers, int) or isinstance(workers, bool) or workers < 1):
         raise ValueError(f"workers must be a positive integer; got {workers!r}")
     if threads is not None and (not isinstance(threads, int) or isinstance(threads, bool) or threads < 1):
@@ -75,7 +76,7 @@ def plan(devices: Any = "auto", workers: int | None = None, threads: int | None 
         per_gpu = workers or 1
         return [WorkerSpec(f"cuda:{g}", threads or 2) for g in gpus for _ in range(per_gpu)]
     cores = cpu_cores()
-    n = workers or max(1, cores // 2)
+    n = workers or cores
     return [WorkerSpec("cpu", threads or max(1, cores // n)) for _ in range(n)]
 
 
