@@ -150,6 +150,18 @@ def test_one_callers_failure_does_not_fail_another_in_its_batch():
     assert results[1] == inrfilter.encode(constant, ratio=1000, **FAST)
 
 
+def test_a_worker_leaves_after_a_device_failure():
+    """CUDA errors and out-of-memory can leave a CUDA context unusable: the worker
+    reports them, exits, and the pool replaces it; other failures keep it."""
+    from inrfilter.pool.worker import _device_broken
+
+    torch = pytest.importorskip("torch")
+    assert _device_broken(torch.cuda.OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB"))
+    assert _device_broken(RuntimeError("CUDA error: device-side assert triggered"))
+    assert not _device_broken(ValueError("ratio=1000 is impossible for a (8, 8) float64 chunk"))
+    assert not _device_broken(b"INRF...")
+
+
 # -- edge chunks: trained and sized on their valid part -------------------------------------
 def test_valid_region_sizes_on_valid_bytes_and_decodes_finite(ascent_crop):
     chunk = np.zeros((32, 32), np.float32)

@@ -10,7 +10,9 @@ Messages from the parent: ``(batch_id, method, kwargs, arrays, valid, origins)``
 ``None`` asks it to stop.  Replies: ``(batch_id, results)`` with one blob or one
 exception per chunk.  A batch that fails is retried per origin (the caller that
 submitted its chunks), so one caller's bad chunk (say, a ratio its chunk size
-cannot reach) fails that caller's chunks only, as it would without a pool.
+cannot reach) fails that caller's chunks only, as it would without a pool.  After a
+device failure (CUDA error, out of memory) the worker reports it and exits, and the
+pool starts a fresh one in its place.
 """
 
 from __future__ import annotations
@@ -36,8 +38,18 @@ def main(conn: Any, threads: int, device: str) -> None:
         if message is None:
             return
         batch_id, method, kwargs, arrays, valid, origins = message
-        conn.send((batch_id, _encode(encode_batch, method, {**kwargs, "device": _device(kwargs, device)},
-                                     arrays, valid, origins)))
+        results = _encode(encode_batch, method, {**kwargs, "device": _device(kwargs, device)}, arrays, valid, origins)
+        conn.send((batch_id, results))
+        if any(_device_broken(r) for r in results):
+            return  # a CUDA error can leave the context unusable: the pool starts a fresh worker
+
+
+def _device_broken(result: object) -> bool:
+    """Whether a failure came from the device (CUDA error, out of memory), after which
+    this process's CUDA context cannot be trusted."""
+    if not isinstance(result, BaseException):
+        return False
+    return type(result).__name__ == "OutOfMemoryError" or "CUDA error" in str(result)
 
 
 def _device(kwargs: dict, worker_device: str) -> str:
