@@ -11,7 +11,7 @@ import pywt
 from scipy import ndimage
 
 import inrfilter
-from benchmarks import datasets
+from benchmarks.common import datasets
 from inrfilter.methods import get_method
 from inrfilter.methods.wien import layout as layouts
 from inrfilter.methods.wien import numpy_decoder

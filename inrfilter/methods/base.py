@@ -15,6 +15,7 @@ import numpy as np
 
 from ..budget import Budget, Params
 from ..grid import Where
+from ..options import Option, OptionError, check_options
 
 Spec = dict[str, Any]
 
@@ -25,17 +26,26 @@ class Method(ABC):
     """One INR family. Subclasses are stateless; options arrive as keyword arguments."""
 
     name: str = ""
-    #: method options a user may pass, with their defaults
-    defaults: dict[str, Any] = {}
+    #: the options a user may pass: type, range and default of each (inrfilter.options)
+    options: dict[str, Option] = {}
+
+    @property
+    def defaults(self) -> dict[str, Any]:
+        """Each option's default value."""
+        return {name: option.default for name, option in self.options.items()}
 
     def check_options(self, options: dict[str, Any]) -> dict[str, Any]:
-        """Reject unknown options; fill defaults."""
-        unknown = set(options) - set(self.defaults)
-        if unknown:
-            raise TypeError(
-                f"method {self.name!r} has no option(s) {sorted(unknown)}; it takes {sorted(self.defaults)}"
-            )
-        return {**self.defaults, **options}
+        """Every option checked against its declaration, defaults filled in, then the
+        relations between options (:meth:`check_relations`); OptionError otherwise."""
+        checked = check_options(f"method {self.name!r}", self.options, options)
+        problem = self.check_relations(checked)
+        if problem:
+            raise OptionError(f"method {self.name!r}: {problem}")
+        return checked
+
+    def check_relations(self, options: dict[str, Any]) -> str | None:
+        """What is wrong with a combination of individually valid options (None: nothing)."""
+        return None
 
     @abstractmethod
     def specs(self, shape: tuple[int, ...], options: dict[str, Any]) -> list[Spec]:
