@@ -96,3 +96,14 @@ def test_the_compile_line_uses_the_shipped_headers_only(tmp_path):
     assert f"-I{SHIPPED}" in includes and not any("hdf5/serial" in arg for arg in cmd)
     assert len(includes) == 2  # Python's headers and the shipped HDF5 ones
     assert (ROOT / "native" / "hdf5-include" / "COPYING").read_text().count("HDF5") > 3
+
+
+def test_a_failing_or_missing_compiler_is_a_clear_build_error(tmp_path, monkeypatch):
+    native = _native_build()
+    monkeypatch.setenv("CC", "false")  # a "compiler" that fails
+    with pytest.raises(native.PluginBuildError, match="the compiler failed"):
+        native.build(tmp_path / "out", tmp_path / "tmp")
+    assert not (tmp_path / "out").exists()
+    monkeypatch.setattr(native.shutil, "which", lambda name: None)
+    with pytest.raises(native.PluginBuildError, match="no C compiler found"):
+        native.compiler()
