@@ -16,7 +16,7 @@ The data:
 
 What the demo trains is two constants, :data:`METHOD` and :data:`SETTINGS`, meant to be
 what a user gets by default; until the library has an effort preset that fits a CPU,
-SETTINGS holds 300 steps instead of the default 2000 (about 10 minutes on 2 cores).
+SETTINGS holds 300 steps instead of the default 2000 (7-13 minutes on 2 cores).
 """
 
 from __future__ import annotations
@@ -36,8 +36,8 @@ from .fidelity import max_abs_error, psnr
 #: the method the demo trains (the best one for a CPU)
 METHOD = "siren"
 #: encoder settings beyond the target ({} is the library's defaults, what users get).
-#: The library's 2000 steps of siren take about 10 minutes on 2 CPU cores here, so the
-#: demo trains 300 (about a minute); a CPU effort preset of the library replaces this.
+#: The library's 2000 steps of siren would take 7-13 minutes on 2 CPU cores (extrapolated
+#: from 300 steps: 118 s of CPU), so the demo trains 300; a CPU effort preset replaces this.
 SETTINGS: dict[str, Any] = {"steps": 300}
 #: the size target of every dataset
 RATIO = 16
