@@ -31,7 +31,7 @@ from typing import Any, Iterator, Sequence
 import numpy as np
 
 from ..chunk import check_array
-from ..encoder import _check_valid, check_arguments
+from ..encoder import _check_valid, check_arguments, torch_device
 from . import active
 from .devices import WorkerSpec, plan
 from .worker import main as worker_main
@@ -137,6 +137,7 @@ class EncodePool:
             raise ValueError(f"max_batch must be a positive integer; got {max_batch!r}")
         if not isinstance(max_delay, (int, float)) or not math.isfinite(max_delay) or max_delay < 0:
             raise ValueError(f"max_delay must be a number of seconds >= 0; got {max_delay!r}")
+        torch_device("cpu")  # workers train with torch: say how to install it here, not from a dead worker
         self.specs = plan(devices, workers, threads)
         self.max_batch, self.max_delay, self.progress = max_batch, float(max_delay), progress
         self.stats = PoolStats()
