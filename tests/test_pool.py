@@ -162,6 +162,29 @@ def test_a_worker_leaves_after_a_device_failure():
     assert not _device_broken(b"INRF...")
 
 
+def test_worker_plan_and_gpu_pinning(monkeypatch):
+    from inrfilter.pool import devices
+
+    monkeypatch.setattr(devices, "cpu_cores", lambda: 8)
+    monkeypatch.setattr(devices, "gpu_count", lambda: 0)
+    assert devices.plan("cpu") == [devices.WorkerSpec("cpu", 1)] * 8  # one 1-thread worker per core
+    assert devices.plan("auto", workers=2) == [devices.WorkerSpec("cpu", 4)] * 2
+    assert devices.plan("cpu", workers=3, threads=2) == [devices.WorkerSpec("cpu", 2)] * 3
+    for bad in (dict(devices="cuda"), dict(devices=[0]), dict(devices="tpu"), dict(devices="cpu", workers=0),
+                dict(devices="cpu", threads=1.5)):
+        with pytest.raises(ValueError):
+            devices.plan(**bad)
+    monkeypatch.setattr(devices, "gpu_count", lambda: 4)
+    assert [s.device for s in devices.plan("auto")] == ["cuda:0", "cuda:1", "cuda:2", "cuda:3"]
+    assert [s.device for s in devices.plan(["cuda:1", 3], workers=2)] == ["cuda:1"] * 2 + ["cuda:3"] * 2
+    # the worker sees its GPU alone, named as this process's CUDA_VISIBLE_DEVICES names it
+    monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "4,5,6,7")
+    assert devices.WorkerSpec("cuda:2", 2).env()["CUDA_VISIBLE_DEVICES"] == "6"
+    monkeypatch.delenv("CUDA_VISIBLE_DEVICES")
+    assert devices.WorkerSpec("cuda:2", 2).env()["CUDA_VISIBLE_DEVICES"] == "2"
+    assert devices.WorkerSpec("cpu", 1).env()["CUDA_VISIBLE_DEVICES"] == ""  # a CPU worker sees no GPU
+
+
 # -- edge chunks: trained and sized on their valid part -------------------------------------
 def test_valid_region_sizes_on_valid_bytes_and_decodes_finite(ascent_crop):
     chunk = np.zeros((32, 32), np.float32)
