@@ -38,6 +38,8 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from .zarr.writer import chunk_pieces, encode_pieces, write_region
+
 #: chunks a task trains together by default
 CHUNKS_PER_TASK = 16
 
@@ -124,49 +126,12 @@ def _write_block(block: np.ndarray, z: Any, codec: Any, direct: bool, block_info
 
     region = tuple(slice(a, b) for a, b in block_info[0]["array-location"])
     if direct:
-        _write_chunks(z, codec, np.asarray(block), region)
+        write_region(z, np.asarray(block), region, _codec_parts(codec)[1])
     else:
         count = math.prod(-(-(s.stop - s.start) // c) for s, c in zip(region, z.chunks))
         with zarr.config.set({"codec_pipeline.batch_size": max(1, count)}):  # one batch per shard
             z[region] = block
     return np.ones((1,) * block.ndim, bool)
-
-
-def chunk_pieces(block: np.ndarray, region: tuple[slice, ...], chunks: Sequence[int]):
-    """(chunk coordinates, padded chunk, valid shape or None) of each chunk in ``block``
-    (which starts on a chunk boundary); padding repeats the edge values."""
-    grid = [range(0, s.stop - s.start, c) for s, c in zip(region, chunks)]
-    for local in itertools.product(*grid):
-        piece = block[tuple(slice(o, o + c) for o, c in zip(local, chunks))]
-        coords = tuple((s.start + o) // c for s, o, c in zip(region, local, chunks))
-        if piece.shape == tuple(chunks):
-            yield coords, np.ascontiguousarray(piece), None
-        else:
-            pad = [(0, c - n) for c, n in zip(chunks, piece.shape)]
-            yield coords, np.pad(piece, pad, mode="edge"), piece.shape
-
-
-def encode_pieces(settings: Any, pieces: list) -> list[bytes]:
-    """Blobs of ``chunk_pieces``: one training run for the lot (in the worker's encode
-    pool when one is active, else one batch per process at a time)."""
-    from .settings import encode_chunks
-
-    return encode_chunks(settings, [p for _, p, _ in pieces], progress=False, valid=[v for *_, v in pieces])
-
-
-def _write_chunks(z: Any, codec: Any, block: np.ndarray, region: tuple[slice, ...]) -> None:
-    """Store each chunk's blob under its key: the codec stands alone (no filters, no
-    compressor, C order), so a chunk's stored bytes are its blob."""
-    from zarr.core.buffer import default_buffer_prototype
-    from zarr.core.sync import sync
-
-    _, settings = _codec_parts(codec)
-    pieces = list(chunk_pieces(block.astype(z.dtype, copy=False), region, z.chunks))
-    blobs = encode_pieces(settings, pieces)
-    prototype = default_buffer_prototype()
-    for (coords, _, _), blob in zip(pieces, blobs):
-        key = z.metadata.encode_chunk_key(coords)
-        sync((z.store_path / key).set(prototype.buffer.from_bytes(blob)))
 
 
 # -- HDF5: workers encode, one writer writes ---------------------------------------------------

@@ -281,6 +281,52 @@ def test_h5_write_rejects_wrong_shapes_and_other_filters(h5, tmp_path):
             h5mod.write(g, np.zeros((8, 8), np.float32))
 
 
+# -- inrfilter.zarr.write -----------------------------------------------------------------------
+def _zarr_blobs(z) -> dict:
+    from zarr.core.buffer import default_buffer_prototype
+    from zarr.core.sync import sync
+
+    grid = [range(-(-n // c)) for n, c in zip(z.shape, z.chunks)]
+    return {c: sync((z.store_path / z.metadata.encode_chunk_key(c)).get(default_buffer_prototype())).to_bytes()
+            for c in itertools.product(*grid)}
+
+
+@pytest.mark.parametrize("zarr_format", [3, 2])
+def test_zarr_write_sizes_edge_chunks_on_their_valid_part(pool, zarr_format, tmp_path):
+    zarr = pytest.importorskip("zarr")
+    import inrfilter.numcodecs
+    import inrfilter.zarr
+
+    data = datasets.crop(datasets.ascent(), (100, 100), (40, 37)).astype(np.float32)
+
+    def create(name):
+        codec = ({"serializer": inrfilter.zarr.INR(ratio=4, **FAST), "compressors": None} if zarr_format == 3
+                 else {"compressors": inrfilter.numcodecs.INR(ratio=4, **FAST), "filters": None})
+        return zarr.create_array(str(tmp_path / name), shape=data.shape, chunks=(16, 16), dtype="f4",
+                                 zarr_format=zarr_format, **codec)
+
+    plain, here, pooled = create("plain"), create("here"), create("pooled")
+    plain[...] = data
+    assert inrfilter.zarr.write(here, data, batch=4, progress=False) == 9
+    with pool.routing():
+        inrfilter.zarr.write(pooled, data, progress=False)
+    blobs = {name: _zarr_blobs(z) for name, z in (("plain", plain), ("here", here), ("pooled", pooled))}
+    interior = [(0, 0), (0, 1), (1, 0), (1, 1)]
+    assert all(blobs["plain"][c] == blobs["here"][c] == blobs["pooled"][c] for c in interior)
+    edge = [c for c in blobs["here"] if c not in interior]
+    assert sum(len(blobs["here"][c]) for c in edge) < sum(len(blobs["plain"][c]) for c in edge)
+    for z in (here, pooled):
+        values = zarr.open_array(str(z.store_path.store.root))[...]
+        assert values.shape == data.shape and np.isfinite(values).all()
+        assert np.sqrt(np.mean((values - data) ** 2)) < 0.25 * np.ptp(data)
+    sharded = zarr.create_array(str(tmp_path / "s"), shape=data.shape, chunks=(8, 8), shards=(16, 16), dtype="f4",
+                                serializer=inrfilter.zarr.INR(ratio=4, **FAST), compressors=None) \
+        if zarr_format == 3 else zarr.create_array(str(tmp_path / "s"), shape=data.shape, chunks=(16, 16),
+                                                   dtype="f4", zarr_format=2)
+    with pytest.raises(ValueError, match="sharded|compressors=INR"):
+        inrfilter.zarr.write(sharded, data)
+
+
 # -- failures (these replace or stop workers: last) -----------------------------------------------
 def test_a_killed_worker_fails_its_chunks_and_is_replaced(pool, tiles):
     future = pool.submit(tiles[0], ratio=4, steps=200000, device="cpu", name="the long chunk")
