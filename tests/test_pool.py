@@ -268,6 +268,19 @@ def test_h5_write_round_trips_a_dataset_with_edge_chunks(pool, h5, tmp_path):
     assert sum(len(blobs["here"][o]) for o in edge) < sum(len(blobs["plain"][o]) for o in edge)
 
 
+def test_the_hdf5_filter_encodes_in_the_active_pool(pool, h5, tmp_path):
+    h5py, h5mod = h5
+    data = datasets.crop(datasets.ascent(), (100, 100), (32, 32)).astype(np.float32)
+    settings = dict(ratio=4, steps=30, device="cpu")
+    seen = pool.stats.chunks
+    with h5py.File(tmp_path / "f.h5", "w") as f:
+        f.create_dataset("here", data=data, chunks=(16, 16), **h5mod.INR(**settings))
+        with pool.routing():
+            f.create_dataset("pooled", data=data, chunks=(16, 16), **h5mod.INR(**settings))
+        assert pool.stats.chunks - seen == 4  # HDF5's filter calls went to the workers
+        assert _chunk_blobs(f["here"]) == _chunk_blobs(f["pooled"])
+
+
 def test_h5_write_rejects_wrong_shapes_and_other_filters(h5, tmp_path):
     h5py, h5mod = h5
     with h5py.File(tmp_path / "bad.h5", "w") as f:
