@@ -196,6 +196,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--option", action="append", default=[], metavar="KEY=VALUE",
                    help="a method option (value read as JSON, else as a string); repeatable")
     p.set_defaults(func=cmd_cd_values)
+    from .convert import command as convert_command
+
+    p = sub.add_parser("convert", help="convert an HDF5/NeXus/netCDF4/zarr/npy/TIFF file for the archive: lossy "
+                                       "by rules, the rest lossless, resumable, verified",
+                       epilog=convert_command.EPILOG, formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    convert_command.add_arguments(p)
+    p.set_defaults(func=convert_command.run)
     args = parser.parse_args(argv)
     try:
         return args.func(args)

@@ -28,8 +28,7 @@ from .encode import Progress, encode_all
 from .journal import Journal, JournalError
 from .plan import ConvertError, FilePlan, Plan, describe, make_plan
 from .rules import RuleError, RuleSet
-from .sources import DatasetNode
-from .verify import Row, check_lossless, check_lossy, format_report
+from .verify import Row, format_report
 
 __all__ = ["ConvertError", "Report", "convert"]
 

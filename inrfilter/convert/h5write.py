@@ -26,7 +26,7 @@ import numpy as np
 
 from .encode import Progress
 from .journal import Journal
-from .plan import FilePlan, Item
+from .plan import FilePlan, Item, where
 from .sources import DatasetNode, GroupNode, LinkNode
 
 #: contiguous datasets are copied in slabs of about this many bytes
@@ -143,43 +143,50 @@ def _source_space(node: DatasetNode, vspace: Any, filename: str, dset: str, src_
         return h5py.h5s.create_simple(f[dset].shape)
 
 
+def _write_node(f: h5py.File, fp: FilePlan, node: Any, items: dict[str, Item], journal: Journal,
+                progress: Progress, notes: list[str]) -> None:
+    if isinstance(node, GroupNode):
+        if node.path == "/":
+            obj = f
+        else:
+            parent, name = _parent_and_name(f, node.path)
+            gcpl = node.h5.id.get_create_plist() if node.h5 is not None else None
+            obj = h5py.Group(h5py.h5g.create(parent.id, name.encode(), gcpl=gcpl))
+        skipped = copy_attrs(node.attrs, node.h5, obj)
+    elif isinstance(node, LinkNode):
+        parent, name = _parent_and_name(f, node.path)
+        if node.kind == "soft":
+            parent[name] = h5py.SoftLink(node.target)
+        elif node.kind == "hard":
+            parent[name] = f[node.target]
+        else:
+            parent[name] = h5py.ExternalLink(fp.renames.get(node.filename, node.filename), node.target)
+        return
+    else:
+        parent, name = _parent_and_name(f, node.path)
+        item = items[node.path]
+        if node.virtual is not None:
+            obj = _virtual(parent, name, node, fp.renames)
+            progress.step(0, datasets=1)
+        elif item.lossy:
+            obj = _lossy(parent, name, item, journal, progress)
+        else:
+            obj = _lossless(parent, name, node, progress)
+            progress.step(0, datasets=1)
+        skipped = copy_attrs(node.attrs, node.h5, obj)
+    for a in skipped:
+        notes.append(f"{fp.out.name}:{node.path}: attribute {a!r} holds object references; not copied")
+
+
 def write_hdf5(fp: FilePlan, journal: Journal, progress: Progress, notes: list[str]) -> None:
     """Write ``fp`` to its temporary path."""
     items = {item.node.path: item for item in fp.items}
     with _create_file(fp) as f:
         for node in fp.nodes:
-            if isinstance(node, GroupNode):
-                if node.path == "/":
-                    obj = f
-                else:
-                    parent, name = _parent_and_name(f, node.path)
-                    gcpl = node.h5.id.get_create_plist() if node.h5 is not None else None
-                    obj = h5py.Group(h5py.h5g.create(parent.id, name.encode(), gcpl=gcpl))
-                skipped = copy_attrs(node.attrs, node.h5, obj)
-            elif isinstance(node, LinkNode):
-                parent, name = _parent_and_name(f, node.path)
-                if node.kind == "soft":
-                    parent[name] = h5py.SoftLink(node.target)
-                elif node.kind == "hard":
-                    parent[name] = f[node.target]
-                else:
-                    parent[name] = h5py.ExternalLink(fp.renames.get(node.filename, node.filename), node.target)
-                continue
-            else:
-                parent, name = _parent_and_name(f, node.path)
-                item = items[node.path]
-                if node.virtual is not None:
-                    obj = _virtual(parent, name, node, fp.renames)
-                    progress.step(0, datasets=1)
-                elif item.lossy:
-                    obj = _lossy(parent, name, item, journal, progress)
-                else:
-                    obj = _lossless(parent, name, node, progress)
-                    progress.step(0, datasets=1)
-                skipped = copy_attrs(node.attrs, node.h5, obj)
-            for a in skipped:
-                notes.append(f"{fp.out.name}:{node.path}: attribute {a!r} holds object references; not copied")
-        _dimension_scales(f, fp)
+            with where(fp, node.path):
+                _write_node(f, fp, node, items, journal, progress, notes)
+        with where(fp, "dimension scales"):
+            _dimension_scales(f, fp)
 
 
 def _dimension_scales(f: h5py.File, fp: FilePlan) -> None:

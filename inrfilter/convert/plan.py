@@ -8,11 +8,14 @@ that would land on a source.
 
 from __future__ import annotations
 
+import errno
 import itertools
 import math
 import os
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterator
 
 import numpy as np
 
@@ -216,3 +219,18 @@ def read_chunk(node: DatasetNode, offset: tuple[int, ...], chunks: tuple[int, ..
     if any(p[1] for p in pad):
         data = np.pad(data, pad, mode="edge")
     return np.ascontiguousarray(data), valid
+
+
+@contextmanager
+def where(fp: FilePlan, path: str) -> Iterator[None]:
+    """Name the output file and the object in any error raised while writing it."""
+    try:
+        yield
+    except (SourceError, ConvertError):
+        raise
+    except OSError as exc:
+        if exc.errno == errno.ENOSPC:
+            raise
+        raise ConvertError(f"{fp.out.name}:{path}: {exc}") from None
+    except (ValueError, TypeError, KeyError, RuntimeError) as exc:
+        raise ConvertError(f"{fp.out.name}:{path}: {type(exc).__name__}: {exc}") from None

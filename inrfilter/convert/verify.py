@@ -57,10 +57,13 @@ class Row:
 
 def _same(a: np.ndarray, b: np.ndarray) -> bool:
     a, b = np.asarray(a), np.asarray(b)
-    if a.shape != b.shape or a.dtype != b.dtype:
+    if a.shape != b.shape:
         return False
-    if a.dtype.hasobject:
-        return bool(np.all(a == b))
+    if a.dtype.kind in "OUST" or b.dtype.kind in "OUST":  # strings: compare the values
+        text = lambda x: x.decode() if isinstance(x, bytes) else x  # noqa: E731
+        return [text(x) for x in a.ravel().tolist()] == [text(x) for x in b.ravel().tolist()]
+    if a.dtype != b.dtype:
+        return False
     return np.ascontiguousarray(a).tobytes() == np.ascontiguousarray(b).tobytes()
 
 
