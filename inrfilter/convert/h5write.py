@@ -61,6 +61,10 @@ def _create_file(fp: FilePlan) -> h5py.File:
     fcpl = None
     if fp.source.kind == "hdf5":
         fcpl = fp.source.file.id.get_create_plist()
+        # the root group's creation-order tracking lives in its group plist, not in the fcpl
+        root = fp.source.file["/"].id.get_create_plist()
+        fcpl.set_link_creation_order(root.get_link_creation_order())
+        fcpl.set_attr_creation_order(root.get_attr_creation_order())
     fid = h5py.h5f.create(str(fp.tmp).encode(), h5py.h5f.ACC_TRUNC, fcpl=fcpl)
     return h5py.File(fid)
 

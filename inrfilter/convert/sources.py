@@ -120,6 +120,19 @@ def _decode_attr(value: Any) -> Any:
     return value.decode() if isinstance(value, bytes) else value
 
 
+def _names(group: Any) -> list[str]:
+    """Member names in creation order when the group tracks it (netCDF4 files do, and
+    variable order matters there), else in name order."""
+    import h5py
+
+    gid = group["/"].id if isinstance(group, h5py.File) else group.id  # a File's id is the file's
+    if not gid.get_create_plist().get_link_creation_order() & h5py.h5p.CRT_ORDER_TRACKED:
+        return list(group)
+    names: list[str] = []
+    gid.links.iterate(lambda n: names.append(n.decode()), idx_type=h5py.h5.INDEX_CRT_ORDER)
+    return names
+
+
 class HDF5Source(Source):
     kind = "hdf5"
 
@@ -160,7 +173,7 @@ class HDF5Source(Source):
     def _walk_group(self, group: Any, seen: dict[Any, str]) -> Iterator[Node]:
         import h5py
 
-        for name in group:
+        for name in _names(group):
             path = f"{group.name.rstrip('/')}/{name}"
             link = group.get(name, getlink=True)
             if isinstance(link, h5py.SoftLink):
@@ -265,10 +278,13 @@ class ZarrSource(Source):
 
         node = DatasetNode(path, tuple(a.shape), np.dtype(a.dtype), tuple(a.chunks), attrs, read, stored,
                            fillvalue=a.fill_value)
-        names = attrs.get("_ARRAY_DIMENSIONS")  # xarray's convention: coordinates are sibling arrays
-        if isinstance(names, list) and len(names) == len(a.shape):
-            parent = path.rsplit("/", 1)[0] or "/"
-            node.dims = [[f"{parent.rstrip('/')}/{n}"] for n in names]
+        # zarr v3 dimension_names, or xarray's attribute for v2: coordinates are sibling arrays
+        names = getattr(a.metadata, "dimension_names", None) or attrs.get("_ARRAY_DIMENSIONS")
+        if names and len(names) == len(a.shape) and all(isinstance(n, str) for n in names):
+            parent = path.rsplit("/", 1)[0]
+            node.dims = [[f"{parent}/{n}"] for n in names]
+            if node.dims == [[path]]:  # a coordinate array: a dimension scale in HDF5
+                node.scale_name, node.dims = names[0], []
         return node
 
 
