@@ -177,6 +177,8 @@ def test_rules_parse_match_and_decide():
     assert not rules.decide(["/x"], (8,), f32, 32).lossy  # under -m
     assert not rules.decide(["/x"], (2,) * 5, f32, 2**20).lossy  # 5-d
     assert not rules.decide(["/s"], (64,), np.dtype("S8"), 2**20).lossy
+    assert not rules.decide(["/lat"], (4096,), f32, 16384, scale=True).lossy  # coordinates: explicit rules only
+    assert RuleSet.parse(["/lat:psnr=40"]).decide(["/lat"], (4096,), f32, 2**20, scale=True).lossy
     for bad, says in [("/x:method=nosuch", "unknown method"), ("/x:psnr=40,ratio=3", "ratio"),
                       ("/x:steps=-1", "steps"), ("/x", "PATTERN:key=value"), ("/x:chunks=0x3,psnr=3", "positive")]:
         with pytest.raises(RuleError, match=says):

@@ -87,6 +87,7 @@ def convert(src: str | os.PathLike, dst: str | os.PathLike, rules: Sequence[str]
     """
     t0 = time.perf_counter()
     src, dst = Path(src), Path(dst)
+    rules = [rules] if isinstance(rules, str) else list(rules)
     fmt = output_format(dst, format)
     if external not in ("convert", "keep"):
         raise ConvertError(f"external {external!r}: expected convert or keep")

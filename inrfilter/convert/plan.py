@@ -175,7 +175,8 @@ def _decide(fp: FilePlan, node: DatasetNode, rules: RuleSet, links: list[tuple[s
     label = node.path if main else f"{fp.out.name}:{node.path}"
     if node.virtual is not None:
         return Item(node, Decision(False, "virtual dataset (rebuilt from its sources)"), label)
-    decision = rules.decide(_aliases(node.path, links), node.shape, node.dtype, node.nbytes)
+    decision = rules.decide(_aliases(node.path, links), node.shape, node.dtype, node.nbytes,
+                            scale=node.scale_name is not None)
     if node.missing_filters:
         code, name = node.missing_filters[0]
         raise ConvertError(f"{fp.source.path}: dataset {node.path} uses HDF5 filter {code} ({name}), which is not "

@@ -9,9 +9,10 @@ anything is written) plus ``chunks=1x256x256`` (the output chunk shape).  The se
 ``lossless`` (alone) keep the matched datasets lossless.
 
 The first matching rule wins; the default rule (``--default``, no pattern) applies to
-floating-point datasets no rule matched.  Integer data is compressed lossily only by an
-explicit rule: detector counts need deliberate settings (``transform=log``,
-``max_error=0.5``).  Datasets smaller than the lossless threshold (``-m``) stay lossless
+floating-point datasets no rule matched.  Integer data and dimension scales (coordinate
+axes) are compressed lossily only by an explicit rule: detector counts need deliberate
+settings (``transform=log``, ``max_error=0.5``), and coordinates are rarely worth a
+lossy copy.  Datasets smaller than the lossless threshold (``-m``) stay lossless
 whatever matches them.
 """
 
@@ -181,8 +182,10 @@ class RuleSet:
                    default_rule(default) if default else None, parse_size(min_lossy),
                    parse_chunks(chunks) if chunks else None)
 
-    def decide(self, paths: list[str], shape: tuple[int, ...], dtype: np.dtype, nbytes: int) -> Decision:
-        """Decision for a dataset known by ``paths`` (its path, and paths that link to it)."""
+    def decide(self, paths: list[str], shape: tuple[int, ...], dtype: np.dtype, nbytes: int,
+               scale: bool = False) -> Decision:
+        """Decision for a dataset known by ``paths`` (its path, and paths that link to it);
+        ``scale``: it is a dimension scale (a coordinate axis)."""
         rule = next((r for r in self.rules if any(r.matches(p) for p in paths)), None)
         if rule is not None:
             self.used.add(rule.text)
@@ -196,6 +199,8 @@ class RuleSet:
             return Decision(False, f"{dtype} data", rule)
         if dtype.kind in "iu" and not rule.explicit:
             return Decision(False, "integer data needs an explicit rule", rule)
+        if scale and not rule.explicit:
+            return Decision(False, "a dimension scale (coordinates) needs an explicit rule", rule)
         if not 1 <= len(shape) <= 4:
             return Decision(False, f"{len(shape)}-d (inrfilter encodes 1-4 d)", rule)
         if nbytes < self.min_lossy_bytes:
