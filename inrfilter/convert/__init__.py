@@ -135,7 +135,7 @@ def _run(plan: Plan, dst: Path, fmt: str, resume: bool, progress: bool | None, r
     bar = Progress(total, len(items), sum(i.n_chunks() for i in items if i.lossy), progress)
     renamed = False
     try:
-        times = encode_all(plan, journal, bar)
+        encode_all(plan, journal, bar)
         for fp in plan.files:
             _remove(fp.tmp)
             if fmt == "hdf5":
@@ -148,7 +148,7 @@ def _run(plan: Plan, dst: Path, fmt: str, resume: bool, progress: bool | None, r
                 write_zarr(fp, journal, bar, report.notes)
         bar.close()
         for fp in plan.files:
-            report.rows.extend(_verify(fp, fmt, times))
+            report.rows.extend(_verify(fp, fmt))
         for fp in plan.files:
             report.total_before += _disk_size(fp.source.path)
             report.total_after += _disk_size(fp.tmp)
@@ -180,11 +180,11 @@ def _disk_size(path: Path) -> int:
     return path.stat().st_size
 
 
-def _verify(fp: FilePlan, fmt: str, times: dict[str, float]) -> list[Row]:
+def _verify(fp: FilePlan, fmt: str) -> list[Row]:
     if fmt == "hdf5":
         from .h5verify import verify_hdf5
 
-        return verify_hdf5(fp, times)
+        return verify_hdf5(fp)
     from .zarrwrite import verify_zarr
 
-    return verify_zarr(fp, times)
+    return verify_zarr(fp)

@@ -64,6 +64,8 @@ def encode_item(item: Item, journal: Journal, progress: Progress) -> float:
     return time.perf_counter() - t0
 
 
-def encode_all(plan: Plan, journal: Journal, progress: Progress) -> dict[str, float]:
-    """Encode every lossy dataset of the plan; seconds per dataset label."""
-    return {item.label: encode_item(item, journal, progress) for item in plan.items if item.lossy}
+def encode_all(plan: Plan, journal: Journal, progress: Progress) -> None:
+    """Encode every lossy dataset of the plan."""
+    for item in plan.items:
+        if item.lossy:
+            item.seconds += encode_item(item, journal, progress)

@@ -26,7 +26,7 @@ def _raw_equal(item: Item, out: h5py.Dataset):
     return equal
 
 
-def verify_hdf5(fp: FilePlan, times: dict[str, float]) -> list[Row]:
+def verify_hdf5(fp: FilePlan) -> list[Row]:
     """One report row per dataset of ``fp``, read back from its temporary file."""
     import inrfilter.h5  # noqa: F401  (registers the filter with h5py's HDF5)
 
@@ -47,10 +47,10 @@ def verify_hdf5(fp: FilePlan, times: dict[str, float]) -> list[Row]:
                 action = s.method + "".join(f",{k}={getattr(s, k)}" for k in ("psnr", "max_error", "ratio")
                                             if getattr(s, k) is not None)
                 row = Row(item.label, action, node.shape, str(node.dtype), node.stored_bytes, after,
-                          times.get(item.label, 0.0))
+                          item.seconds)
                 check_lossy(item, lambda sel: ds[sel], row)
             else:
-                row = Row(item.label, "lossless", node.shape, str(node.dtype), node.stored_bytes, after)
+                row = Row(item.label, "lossless", node.shape, str(node.dtype), node.stored_bytes, after, item.seconds)
                 if node.h5 is not None and node.h5.shape is None:
                     pass  # null dataspace: nothing to compare
                 else:

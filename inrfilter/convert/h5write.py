@@ -18,6 +18,7 @@ What is kept, and how:
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -187,8 +188,11 @@ def write_hdf5(fp: FilePlan, journal: Journal, progress: Progress, notes: list[s
     items = {item.node.path: item for item in fp.items}
     with _create_file(fp) as f:
         for node in fp.nodes:
+            t0 = time.perf_counter()
             with where(fp, node.path):
                 _write_node(f, fp, node, items, journal, progress, notes)
+            if node.path in items:
+                items[node.path].seconds += time.perf_counter() - t0
         with where(fp, "dimension scales"):
             _dimension_scales(f, fp)
 

@@ -39,6 +39,7 @@ class Item:
     chunks: tuple[int, ...] | None = None  # output chunk shape (lossy)
     key: str = ""  # journal key (lossy)
     batch: int = 16
+    seconds: float = 0.0  # encoding and writing, this run
 
     @property
     def lossy(self) -> bool:

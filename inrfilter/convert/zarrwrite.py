@@ -12,6 +12,7 @@ virtual dataset is stored as the data it maps.  Dimension scales become the arra
 from __future__ import annotations
 
 import os
+import time
 from typing import Any
 
 import numpy as np
@@ -120,14 +121,17 @@ def write_zarr(fp: FilePlan, journal: Journal, progress: Progress, notes: list[s
     root = zarr.open_group(str(fp.tmp), mode="w", zarr_format=3)
     links: dict[str, dict[str, str]] = {}
     for node in fp.nodes:
+        t0 = time.perf_counter()
         with where(fp, node.path):
             _write_node(root, fp, node, items, journal, progress, notes, links)
+        if node.path in items:
+            items[node.path].seconds += time.perf_counter() - t0
     for path, entries in links.items():
         group = root if path == "/" else root[path.lstrip("/")]
         group.attrs["inrfilter_links"] = entries
 
 
-def verify_zarr(fp: FilePlan, times: dict[str, float]) -> list[Row]:
+def verify_zarr(fp: FilePlan) -> list[Row]:
     import zarr
 
     root = zarr.open_group(str(fp.tmp), mode="r")
@@ -141,10 +145,10 @@ def verify_zarr(fp: FilePlan, times: dict[str, float]) -> list[Row]:
             action = s.method + "".join(f",{k}={getattr(s, k)}" for k in ("psnr", "max_error", "ratio")
                                         if getattr(s, k) is not None)
             row = Row(item.label, action, node.shape, str(node.dtype), node.stored_bytes, after,
-                      times.get(item.label, 0.0))
+                      item.seconds)
             check_lossy(item, lambda sel: arr[sel], row)
         else:
-            row = Row(item.label, "lossless", node.shape, str(node.dtype), node.stored_bytes, after)
+            row = Row(item.label, "lossless", node.shape, str(node.dtype), node.stored_bytes, after, item.seconds)
             plain = DatasetNode(node.path, node.shape, node.dtype, node.chunks, {},
                                 lambda sel: _plain(np.asarray(node.read(sel))), node.stored_bytes)
             from .plan import Item
