@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import torch
 
-from ..methods.sasnet_arch import Arch
-from .hashgrid import Interpolation, hash_lookup
-from .sine import batched_linear
+from ...nn.sine import batched_linear
+from .arch import Arch
+from .hashgrid_torch import Interpolation, hash_lookup
 
 
 class SasnetForward:

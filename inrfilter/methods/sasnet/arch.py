@@ -32,8 +32,9 @@ from typing import Any
 
 import numpy as np
 
+from ..common import MAX_WIDTH, sine_layer_init
+from .frequencies import DEFAULT_PERIOD, Embedding, frequency_embedding
 from .hashgrid import HashGrid, geometric_resolutions
-from .sasnet_freq import DEFAULT_PERIOD, Embedding, frequency_embedding
 
 FEATURES = 2  # hash-grid feature dimension (the paper's)
 MAX_LOG2_TABLE = 11  # the paper's 2^11 entries per level
@@ -41,7 +42,6 @@ MIN_LOG2_TABLE = 2
 MAX_LEVELS = 12  # the paper's level count
 LEVEL_GROWTH = 1.5
 MAX_DECODER_WIDTH = 48  # the paper's mask decoder width
-MAX_WIDTH = 1024
 DECODER_SHARE = 1.0 / 3.0
 
 
@@ -91,8 +91,6 @@ class Arch:
     def init_params(self, rng: np.random.Generator) -> dict[str, np.ndarray]:
         """SIREN initialisation for the sine layers, torch-Linear defaults for the mask
         decoder and the embedding bias, N(0, 0.01) hash features (the reference code's)."""
-        from ..nn.sine import sine_layer_init  # torch-free function, but lives with the layers
-
         p, w = self.ndim, self.width
         params = {"b0": rng.uniform(-1 / math.sqrt(p), 1 / math.sqrt(p), w).astype(np.float32)}
         for i in range(1, self.layers + 1):

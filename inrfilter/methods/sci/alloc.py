@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .sci_layout import first_width, funnel_params, widths_for
+from .widths import first_width, funnel_params, widths_for
 
 RULES = ("size_over_d", "size", "d", "equal")
 

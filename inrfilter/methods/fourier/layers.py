@@ -11,7 +11,7 @@ import math
 
 import torch
 
-from .sine import batched_linear
+from ...nn.sine import batched_linear
 
 
 def fourier_features(x: torch.Tensor, freqs: torch.Tensor) -> torch.Tensor:

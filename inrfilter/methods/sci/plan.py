@@ -16,9 +16,9 @@ from typing import Any
 
 import numpy as np
 
-from .sci_alloc import allocate
-from .sci_layout import MEAN, NET, SPLIT, Layout
-from .sci_partition import (
+from .alloc import allocate
+from .layout import MEAN, NET, SPLIT, Layout
+from .partition import (
     SOLVERS, box_slices, build_tree, concentration, equidistant_counts, grid_boxes, mean_nodes, min_level,
     program_tree,
 )

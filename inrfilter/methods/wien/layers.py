@@ -14,7 +14,7 @@ from typing import Protocol, Sequence
 import numpy as np
 import torch
 
-from .sine import batched_linear
+from ...nn.sine import batched_linear
 
 #: scale-1 row ids ride in two float32 columns (exact below 2**24 each)
 ROW_BASE = 4096

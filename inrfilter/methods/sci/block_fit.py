@@ -17,10 +17,10 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from ..methods.base import Budget, Params
-from ..methods.sci_layout import funnel_shapes
-from .sci_layers import funnel_forward
-from .train import FULL_GRID_POINTS, fit_batched
+from ...nn.train import FULL_GRID_POINTS, fit_batched
+from ..base import Budget, Params
+from .layers import funnel_forward
+from .widths import funnel_shapes
 
 
 @dataclass

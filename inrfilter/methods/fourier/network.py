@@ -14,13 +14,13 @@ from typing import Any
 
 import numpy as np
 
-MAX_WIDTH = 1024
+from ..common import EVAL_BLOCK, MAX_WIDTH
+
 #: the paper's whole-volume network: k = 1280 frequencies for an 8 x 512 ReLU MLP
 PAPER_FEATURES_PER_WIDTH = 1280 / 512
 PAPER_LAYERS, PAPER_WIDTH = 8, 512
 #: stream of numpy's SeedSequence that B comes from (the init uses the bare seed)
 _FREQUENCY_STREAM = 0xF0F1
-EVAL_BLOCK = 1 << 14
 
 
 def depth_rule(width: int) -> int:

@@ -14,7 +14,7 @@ for each network block, in block order.  A spec without ``t`` (a size-ladder run
 one network block over the whole chunk, sized to P with the funnel ratio ``fr``.
 
 ``theta`` holds the network blocks' parameters in block order (per block W0 b0 W1 b1 ...
-as :func:`funnel_shapes` lists them), then one value per mean block, then zeros up to P
+as :func:`.widths.funnel_shapes` lists them), then one value per mean block, then zeros up to P
 (padding that zstd squeezes away: it stands for the bytes the side information takes).
 """
 
@@ -25,49 +25,15 @@ from dataclasses import dataclass, field
 import numpy as np
 import zstandard
 
-from .sci_partition import Box, child_boxes, grid_boxes, grid_edges
+from .alloc import allocate
+from .partition import Box, child_boxes, grid_boxes, grid_edges
+from .widths import funnel_params, funnel_shapes
 
 NET, MEAN, SPLIT = 0, 1, 2
 ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 DEFAULT_FR = 2.2
 #: the hidden layers' w0 when a spec does not say (SIREN's, and the reference code's)
 HIDDEN_W0 = 30.0
-
-
-def funnel_shapes(ndim: int, layers: int, f1: int, h: int) -> list[tuple[str, tuple[int, ...]]]:
-    """Parameter names and shapes of a funnel SIREN with ``layers`` linear layers: the
-    first sine layer ``f1`` wide, the others ``h`` wide, a linear output."""
-    shapes = [("W0", (ndim, f1)), ("b0", (f1,)), ("W1", (f1, h)), ("b1", (h,))]
-    for i in range(2, layers - 1):
-        shapes += [(f"W{i}", (h, h)), (f"b{i}", (h,))]
-    shapes += [(f"W{layers - 1}", (h, 1)), (f"b{layers - 1}", (1,))]
-    return shapes
-
-
-def funnel_params(ndim: int, layers: int, f1: int, h: int) -> int:
-    return (ndim + 1) * f1 + (f1 + 1) * h + (layers - 3) * (h + 1) * h + h + 1
-
-
-def first_width(h: int, fr: float) -> int:
-    return max(1, int(round(fr * h)))
-
-
-def widths_for(budget: float, ndim: int, layers: int, fr: float, min_width: int = 1) -> tuple[int, int] | None:
-    """Widest funnel (f1 = round(fr * h), h) within ``budget`` parameters; None if even
-    ``min_width`` does not fit."""
-    if funnel_params(ndim, layers, first_width(min_width, fr), min_width) > budget:
-        return None
-    lo, hi = min_width, min_width
-    while funnel_params(ndim, layers, first_width(hi * 2, fr), hi * 2) <= budget:
-        hi *= 2
-    hi *= 2
-    while lo < hi - 1:
-        mid = (lo + hi) // 2
-        if funnel_params(ndim, layers, first_width(mid, fr), mid) <= budget:
-            lo = mid
-        else:
-            hi = mid
-    return first_width(lo, fr), lo
 
 
 @dataclass
@@ -158,8 +124,6 @@ class Layout:
     def single(cls, shape, layers, w0, total, fr: float = DEFAULT_FR) -> "Layout":
         """One network over the whole chunk using ``total`` as fully as the fit would (a
         ladder rung: its packed size estimates the fitted blob's)."""
-        from .sci_alloc import allocate  # allocation builds on this module's counts
-
         widths = allocate([1], [1.0], total, "equal", len(shape), layers, fr, 1)[0]
         if widths is None:
             return cls.from_tree(shape, layers, w0, total, [MEAN], [])

@@ -15,7 +15,7 @@ import warnings
 
 import torch
 
-from ..methods.hashgrid import HashGrid, level_constants
+from .hashgrid import HashGrid, level_constants
 
 
 def hash_corners(grid: HashGrid, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:

@@ -18,24 +18,19 @@ from typing import Any
 
 import numpy as np
 
-from ..grid import Where, unit_points
-from .base import Budget, Method, Params, Spec, finite_voxels
-
-MAX_WIDTH = 1024
-EVAL_BLOCK = 1 << 16
+from ...grid import Where, unit_points
+from ..base import Budget, Method, Params, Spec, finite_voxels
+from ...options import Option
+from ..common import MAX_WIDTH, sine_layer_init, sine_mlp
 
 
 class Siren(Method):
     name = "siren"
-    defaults = {"w0": 30.0, "layers": 3, "lr": 1e-3}
-
-    def check_options(self, options: dict[str, Any]) -> dict[str, Any]:
-        opts = super().check_options(options)
-        if not (isinstance(opts["layers"], int) and 1 <= opts["layers"] <= 16):
-            raise ValueError(f"siren: layers must be an integer in 1..16; got {opts['layers']!r}")
-        if not (float(opts["w0"]) > 0 and float(opts["lr"]) > 0):
-            raise ValueError("siren: w0 and lr must be positive")
-        return opts
+    options = {
+        "w0": Option("float", 30.0, low=0, open_low=True, help="sine frequency factor"),
+        "layers": Option("int", 3, low=1, high=16, help="sine layers"),
+        "lr": Option("float", 1e-3, low=0, open_low=True, high=1, help="Adam's starting learning rate"),
+    }
 
     def specs(self, shape: tuple[int, ...], options: dict[str, Any]) -> list[Spec]:
         """Widths 2.. up to where the network outgrows 4 parameters per voxel: no ratio >= 1
@@ -62,8 +57,6 @@ class Siren(Method):
         return shapes
 
     def init_params(self, spec: Spec, shape: tuple[int, ...], rng: np.random.Generator) -> Params:
-        from ..nn.sine import sine_layer_init  # torch-free function, but lives with the layers
-
         params: Params = {}
         shapes = self.param_shapes(spec, shape)
         for i in range(spec["l"] + 1):
@@ -74,8 +67,8 @@ class Siren(Method):
     def fit(
         self, chunks: np.ndarray, spec: Spec, budget: Budget, device: Any, options: dict[str, Any]
     ) -> list[tuple[Spec, Params]]:
-        from ..nn import fit_batched
-        from ..nn.sine import siren_forward
+        from ...nn import fit_batched
+        from ...nn.sine import siren_forward
 
         layers, w0 = spec["l"], spec["w0"]
         base = self.init_params(spec, chunks.shape[1:], np.random.default_rng(budget.seed))
@@ -90,12 +83,5 @@ class Siren(Method):
 
     def evaluate(self, params: Params, spec: Spec, shape: tuple[int, ...], where: Where) -> np.ndarray:
         points, out_shape = unit_points(shape, where)
-        points = points.astype(np.float32)
-        layers, w0 = spec["l"], np.float32(spec["w0"])
-        out = np.empty(points.shape[0], np.float32)
-        for start in range(0, points.shape[0], EVAL_BLOCK):
-            h = points[start : start + EVAL_BLOCK]
-            for i in range(layers):
-                h = np.sin(w0 * (h @ params[f"W{i}"] + params[f"b{i}"]))
-            out[start : start + EVAL_BLOCK] = (h @ params[f"W{layers}"] + params[f"b{layers}"])[:, 0]
-        return out.reshape(out_shape)
+        layers = [(params[f"W{i}"], params[f"b{i}"]) for i in range(spec["l"] + 1)]
+        return sine_mlp(points, layers, spec["w0"])[:, 0].reshape(out_shape)
