@@ -435,3 +435,44 @@ def test_full_disk_is_an_error_leaving_nothing_then_resume(eiger, tmp_path, monk
     (tmp_path / "scan_data_000001.h5").unlink()
     report = convert(eiger, out, [COUNTS_RULE, MAP_RULE], min_lossy="1KiB", batch=2, resume=True, progress=False)
     assert report.ok and out.exists()
+
+
+def test_zarr_v2_coordinates_become_hdf5_dimension_scales(tmp_path):
+    zarr = pytest.importorskip("zarr")
+    xr = pytest.importorskip("xarray")
+    g = zarr.open_group(tmp_path / "v2.zarr", mode="w", zarr_format=2)
+    t = g.create_array("t", shape=(24, 30), chunks=(12, 15), dtype="f4",
+                       attributes={"_ARRAY_DIMENSIONS": ["y", "x"], "units": "K"})
+    t[:] = smooth((24, 30))
+    for name, n in (("y", 24), ("x", 30)):
+        g.create_array(name, shape=(n,), dtype="f8", attributes={"_ARRAY_DIMENSIONS": [name]})[:] = np.arange(n) / 4
+    report = convert(tmp_path / "v2.zarr", tmp_path / "out.h5", default=f"psnr=5,{FAST}", min_lossy=0, progress=False)
+    assert report.ok and [r.action.split(",")[0] for r in report.rows] == ["siren", "lossless", "lossless"]
+    with xr.open_dataset(tmp_path / "out.h5", engine="h5netcdf") as ds:
+        assert ds.t.dims == ("y", "x") and ds.t.attrs["units"] == "K"
+        np.testing.assert_array_equal(ds.x.values, np.arange(30) / 4)
+
+
+def test_journal_drops_what_is_not_intact(tmp_path):
+    from inrfilter.convert.journal import Journal, JournalError
+
+    path = tmp_path / "j"
+    j = Journal(path, resume=False, run_key="run")
+    j.record("a", 0, [b"first", b"blob"])
+    j.record("a", 1, [b"second"])
+    j.record("b", 0, [b"third"])
+    j.close()
+    blobs = path.with_name("j.blobs")
+    data = bytearray(blobs.read_bytes())
+    data[len(b"firstblob") + 1] ^= 0xFF  # damage batch ("a", 1): it and what follows are trained again
+    blobs.write_bytes(bytes(data))
+    j = Journal(path, resume=True, run_key="run")
+    assert j.has("a", 0) and not j.has("a", 1) and not j.has("b", 0)
+    assert j.blobs("a", 0) == [b"first", b"blob"] and blobs.stat().st_size == len(b"firstblob")
+    j.record("a", 1, [b"again"])
+    j.close()
+    j = Journal(path, resume=True, run_key="run")
+    assert j.blobs("a", 1) == [b"again"]
+    j.close()
+    with pytest.raises(JournalError, match="another source"):
+        Journal(path, resume=True, run_key="other")
