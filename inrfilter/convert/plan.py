@@ -66,6 +66,14 @@ class FilePlan:
     items: list[Item] = field(default_factory=list)
     #: external/VDS file names in this source -> names to write in the output (None: keep)
     renames: dict[str, str] = field(default_factory=dict)
+    _fingerprint: str | None = None
+
+    @property
+    def fingerprint(self) -> str:
+        """The source's identity (computed once: a zarr store's means a stat of every file)."""
+        if self._fingerprint is None:
+            self._fingerprint = fingerprint(self.source.path)
+        return self._fingerprint
 
     @property
     def tmp(self) -> Path:
@@ -185,7 +193,7 @@ def _decide(fp: FilePlan, node: DatasetNode, rules: RuleSet, links: list[tuple[s
     item = Item(node, decision, label, batch=batch)
     if decision.lossy:
         item.chunks = tuple(decision.chunks or node.chunks or default_chunks(node.shape, node.dtype.itemsize))
-        item.key = dataset_key(fingerprint(fp.source.path), node.path, node.shape, node.dtype.str, item.chunks,
+        item.key = dataset_key(fp.fingerprint, node.path, node.shape, node.dtype.str, item.chunks,
                                decision.settings.to_json(), batch, FORMAT_VERSION)
     return item
 
