@@ -44,6 +44,8 @@ class Report:
     total_after: int = 0
     seconds: float = 0.0
     dry_run: list[str] | None = None
+    #: seconds spent training (this run), writing the outputs, verifying them
+    stages: dict[str, float] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -58,6 +60,7 @@ class Report:
     def to_json(self) -> dict:
         return {"ok": self.ok, "outputs": [str(p) for p in self.outputs], "bytes_before": self.total_before,
                 "bytes_after": self.total_after, "seconds": round(self.seconds, 3),
+                "stages": {k: round(v, 3) for k, v in self.stages.items()},
                 "datasets": [r.to_json() for r in self.rows], "notes": self.notes}
 
 
@@ -135,7 +138,9 @@ def _run(plan: Plan, dst: Path, fmt: str, resume: bool, progress: bool | None, r
     bar = Progress(total, len(items), sum(i.n_chunks() for i in items if i.lossy), progress)
     renamed = False
     try:
+        t0 = time.perf_counter()
         encode_all(plan, journal, bar)
+        t1 = time.perf_counter()
         for fp in plan.files:
             _remove(fp.tmp)
             if fmt == "hdf5":
@@ -147,16 +152,18 @@ def _run(plan: Plan, dst: Path, fmt: str, resume: bool, progress: bool | None, r
 
                 write_zarr(fp, journal, bar, report.notes)
         bar.close()
+        t2 = time.perf_counter()
         for fp in plan.files:
             report.rows.extend(_verify(fp, fmt))
+        report.stages = {"encode_s": t1 - t0, "write_s": t2 - t1, "verify_s": time.perf_counter() - t2}
         for fp in plan.files:
             report.total_before += _disk_size(fp.source.path)
             report.total_after += _disk_size(fp.tmp)
-        for fp in plan.files:
-            if fp.out.exists():
+        for fp in reversed(plan.files):  # DST itself last: its name appears when all is in place
+            if fp.out.is_dir():
                 _remove(fp.out)
             os.replace(fp.tmp, fp.out)
-            report.outputs.append(fp.out)
+            report.outputs.insert(0, fp.out)
         renamed = True
         journal.remove()
     except OSError as exc:

@@ -242,5 +242,5 @@ def where(fp: FilePlan, path: str) -> Iterator[None]:
         if exc.errno == errno.ENOSPC:
             raise
         raise ConvertError(f"{fp.out.name}:{path}: {exc}") from None
-    except (ValueError, TypeError, KeyError, RuntimeError) as exc:
+    except (ValueError, TypeError, KeyError, RuntimeError, ImportError) as exc:
         raise ConvertError(f"{fp.out.name}:{path}: {type(exc).__name__}: {exc}") from None
