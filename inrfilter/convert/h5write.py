@@ -86,6 +86,8 @@ def _lossless(group: h5py.Group, name: str, node: DatasetNode, progress: Progres
         kw = {"compression": "gzip", "compression_opts": 4, "shuffle": True} if chunks else {}
         fill = node.fillvalue if node.dtype.kind in "fiub" and node.fillvalue is not None else None
         ds = group.create_dataset(name, shape=node.shape, dtype=node.dtype, chunks=chunks, fillvalue=fill, **kw)
+    if node.h5 is not None and node.stored_bytes == 0 and node.chunks is None:
+        return ds  # never written in the source: its fill value, with no storage, as there
     if not node.shape or 0 in node.shape:
         if node.shape == () and node.h5 is not None and node.h5.shape is not None:
             ds[()] = node.h5[()]
