@@ -476,3 +476,20 @@ def test_journal_drops_what_is_not_intact(tmp_path):
     j.close()
     with pytest.raises(JournalError, match="another source"):
         Journal(path, resume=True, run_key="other")
+
+
+def test_nexus_to_zarr_keeps_links_as_attributes(eiger, tmp_path):
+    zarr = pytest.importorskip("zarr")
+    out = tmp_path / "scan.zarr"
+    report = convert(eiger, out, [MAP_RULE], min_lossy="1KiB", progress=False)
+    assert report.ok, report.lines()
+    z = zarr.open_group(out, mode="r")
+    assert z["entry"].attrs["inrfilter_links"] == {"plot": "soft:/entry/map/intensity"}
+    assert z["entry/data"].attrs["inrfilter_links"]["data_000001"] == "external:scan_data_000001.h5:/entry/data/data"
+    assert z["entry/map"].attrs["axes"] == ["y", "x"] and z["entry/map"].attrs["NX_class"] == "NXdata"
+    assert z["entry/map/intensity"].metadata.dimension_names == ("y", "x")
+    assert z["entry/instrument/detector/description"][()] == "Dectris Eiger 1M"
+    with h5py.File(eiger) as f:
+        np.testing.assert_array_equal(z["entry/stack"][...], f["entry/stack"][...])  # the virtual data, stored
+        assert np.abs(z["entry/map/intensity"][...] - f["entry/map/intensity"][...]).max() > 0  # lossy
+    assert any("virtual dataset stored as the data it maps" in n for n in report.notes)

@@ -63,7 +63,11 @@ def _same(a: np.ndarray, b: np.ndarray) -> bool:
         text = lambda x: x.decode() if isinstance(x, bytes) else x  # noqa: E731
         return [text(x) for x in a.ravel().tolist()] == [text(x) for x in b.ravel().tolist()]
     if a.dtype != b.dtype:
-        return False
+        # zarr stores in its own byte order: same values, same type otherwise
+        native = a.dtype.newbyteorder("=")
+        if native != b.dtype.newbyteorder("="):
+            return False
+        a, b = a.astype(native), b.astype(native)
     return np.ascontiguousarray(a).tobytes() == np.ascontiguousarray(b).tobytes()
 
 
