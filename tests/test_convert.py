@@ -70,6 +70,7 @@ def make_eiger(folder: Path) -> Path:
         det["beam_center_x"].attrs["units"] = "pixel"
         det["description"] = "Dectris Eiger 1M"
         det["count_time"] = np.float64(0.1)
+        det["frame_time"] = det["count_time"]  # a hard link: a second name of one object
         det.create_dataset("pixel_mask", data=(rng.random((32, 32)) < 0.01).astype(np.uint8), chunks=(32, 32),
                            compression="gzip")
         det["threshold"] = np.array([4.0, 8.0], dtype=">f4")  # big-endian: types survive exactly
@@ -200,6 +201,7 @@ def test_eiger_tree_attributes_links_and_scales_survive(eiger, converted):
         scales = f["entry/map/intensity"].dims
         assert scales[0]["y"] == f["entry/map/y"] and scales[1][0] == f["entry/map/x"]
         assert h5py.h5ds.is_scale(f["entry/map/x"].id)
+        assert f["entry/instrument/detector/frame_time"] == f["entry/instrument/detector/count_time"]
         assert f["entry/data/data_000001"].file.filename.endswith(str(converted.parent / "scan_data_000001.h5"))
 
 
