@@ -14,7 +14,7 @@ from typing import Any
 
 from .. import encode_batch
 from .journal import Journal
-from .plan import Item, Plan, read_chunk
+from .plan import Item, Plan, read_chunk, trains_on_valid_part
 
 
 class Progress:
@@ -54,10 +54,14 @@ def encode_item(item: Item, journal: Journal, progress: Progress) -> float:
     """Encode the batches of one dataset the journal does not have; seconds spent."""
     s = item.decision.settings
     kwargs: dict[str, Any] = s.encode_kwargs()
+    with_valid = trains_on_valid_part()
     t0 = time.perf_counter()
     for b, offsets in enumerate(item.batches()):
         if not journal.has(item.key, b):
-            chunks = [read_chunk(item.node, o, item.chunks)[0] for o in offsets]
+            read = [read_chunk(item.node, o, item.chunks) for o in offsets]
+            chunks = [data for data, _ in read]
+            if with_valid:
+                kwargs["valid"] = [tuple(v.stop - v.start for v in valid) for _, valid in read]
             blobs = encode_batch(chunks, s.method, progress=False, **kwargs)
             journal.record(item.key, b, blobs)
         progress.step(_valid_bytes(item, offsets), chunks=len(offsets))

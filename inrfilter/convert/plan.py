@@ -9,6 +9,7 @@ that would land on a source.
 from __future__ import annotations
 
 import errno
+import inspect
 import itertools
 import math
 import os
@@ -19,6 +20,7 @@ from typing import Iterator
 
 import numpy as np
 
+from .. import encode_batch
 from ..blob import FORMAT_VERSION
 from .journal import dataset_key
 from .rules import Decision, RuleError, RuleSet
@@ -194,8 +196,16 @@ def _decide(fp: FilePlan, node: DatasetNode, rules: RuleSet, links: list[tuple[s
     if decision.lossy:
         item.chunks = tuple(decision.chunks or node.chunks or default_chunks(node.shape, node.dtype.itemsize))
         item.key = dataset_key(fp.fingerprint, node.path, node.shape, node.dtype.str, item.chunks,
-                               decision.settings.to_json(), batch, FORMAT_VERSION)
+                               decision.settings.to_json(), batch, FORMAT_VERSION,
+                               trains_on_valid_part())  # edge chunks' blobs differ then
     return item
+
+
+def trains_on_valid_part() -> bool:
+    """Whether encode_batch takes ``valid=`` (the encode pool's version does): then an
+    edge chunk's network is trained and measured on its valid part only, not on the
+    padding, and the PSNR the encoder reaches is the one verification measures."""
+    return "valid" in inspect.signature(encode_batch).parameters
 
 
 def describe(plan: Plan) -> list[str]:
