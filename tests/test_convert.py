@@ -495,3 +495,24 @@ def test_nexus_to_zarr_keeps_links_as_attributes(eiger, tmp_path):
         np.testing.assert_array_equal(z["entry/stack"][...], f["entry/stack"][...])  # the virtual data, stored
         assert np.abs(z["entry/map/intensity"][...] - f["entry/map/intensity"][...]).max() > 0  # lossy
     assert any("virtual dataset stored as the data it maps" in n for n in report.notes)
+
+
+def test_edge_chunks_give_their_valid_shape_when_encode_batch_takes_it(tmp_path, monkeypatch):
+    """With the encode pool's encode_batch (valid=...), edge chunks train on their valid part."""
+    from inrfilter.convert import encode, plan
+
+    seen = []
+    real = encode.encode_batch
+
+    def with_valid(chunks, method, *, valid=None, **kwargs):
+        seen.append((chunks[0].shape, valid))
+        return real(chunks, method, **kwargs)
+
+    monkeypatch.setattr(encode, "encode_batch", with_valid)
+    monkeypatch.setattr(encode, "trains_on_valid_part", lambda: True)
+    monkeypatch.setattr(plan, "trains_on_valid_part", lambda: True)
+    np.save(tmp_path / "a.npy", smooth((40, 24)))
+    report = convert(tmp_path / "a.npy", tmp_path / "a.h5", chunks="32x16", default=f"psnr=5,{FAST}", min_lossy=0,
+                     progress=False)
+    assert report.ok
+    assert seen == [((32, 16), [(32, 16), (32, 8), (8, 16), (8, 8)])]
