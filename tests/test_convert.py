@@ -516,3 +516,18 @@ def test_edge_chunks_give_their_valid_shape_when_encode_batch_takes_it(tmp_path,
                      progress=False)
     assert report.ok
     assert seen == [((32, 16), [(32, 16), (32, 8), (8, 16), (8, 8)])]
+
+
+def test_external_raw_storage_is_copied_in_never_written_to(tmp_path):
+    raw = tmp_path / "frames.raw"
+    values = np.arange(64, dtype="<f4")
+    raw.write_bytes(values.tobytes())
+    with h5py.File(tmp_path / "src.h5", "w") as f:
+        f.create_dataset("x", shape=(64,), dtype="<f4", external=[(str(raw), 0, h5py.h5f.UNLIMITED)])
+    before = raw.read_bytes()
+    (tmp_path / "out").mkdir()
+    report = convert(tmp_path / "src.h5", tmp_path / "out" / "o.h5", progress=False)
+    assert report.ok and raw.read_bytes() == before
+    with h5py.File(tmp_path / "out" / "o.h5") as f:
+        assert f["x"].id.get_create_plist().get_external_count() == 0
+        np.testing.assert_array_equal(f["x"][...], values)

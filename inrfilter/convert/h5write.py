@@ -78,15 +78,21 @@ def _raw_copyable(node: DatasetNode) -> bool:
 def _lossless(group: h5py.Group, name: str, node: DatasetNode, progress: Progress) -> h5py.Dataset:
     if node.h5 is not None:
         src = node.h5
-        dsid = h5py.h5d.create(group.id, name.encode(), src.id.get_type(), src.id.get_space(),
-                               dcpl=src.id.get_create_plist())
+        dcpl = src.id.get_create_plist()
+        if dcpl.get_external_count():
+            # raw data in external files: the same plist would write into the source's files
+            dcpl = h5py.h5p.create(h5py.h5p.DATASET_CREATE)
+            if node.fillvalue is not None and not node.dtype.hasobject:
+                dcpl.set_fill_value(np.array(node.fillvalue, dtype=node.dtype))
+        dsid = h5py.h5d.create(group.id, name.encode(), src.id.get_type(), src.id.get_space(), dcpl=dcpl)
         ds = h5py.Dataset(dsid)
     else:
         chunks = node.chunks if node.nbytes > 64 * 1024 else None
         kw = {"compression": "gzip", "compression_opts": 4, "shuffle": True} if chunks else {}
         fill = node.fillvalue if node.dtype.kind in "fiub" and node.fillvalue is not None else None
         ds = group.create_dataset(name, shape=node.shape, dtype=node.dtype, chunks=chunks, fillvalue=fill, **kw)
-    if node.h5 is not None and node.stored_bytes == 0 and node.chunks is None:
+    if node.h5 is not None and node.stored_bytes == 0 and node.chunks is None \
+            and not node.h5.id.get_create_plist().get_external_count():
         return ds  # never written in the source: its fill value, with no storage, as there
     if not node.shape or 0 in node.shape:
         if node.shape == () and node.h5 is not None and node.h5.shape is not None:
