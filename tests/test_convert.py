@@ -305,12 +305,15 @@ def test_killed_and_resumed_equals_uninterrupted(eiger, converted, tmp_path):
 
 
 def test_resume_refuses_a_journal_of_another_source(eiger, tmp_path, capsys):
-    other = tmp_path / "other.npy"
-    np.save(other, smooth((64, 64)))
+    from inrfilter.convert import journal_path
+    from inrfilter.convert.journal import Journal
+
     out = tmp_path / "o.h5"
-    assert _run_cli([str(x) for x in ["convert", other, out, "--default", f"psnr=5,{FAST}", "-m", "0"]],
-                    **{EXIT_AFTER_ENV: "1"}).returncode == 75
+    other = Journal(journal_path(out), resume=False, run_key='["/elsewhere/other.npy", "o.h5", "hdf5"]')
+    other.record("key", 0, [b"blob"])
+    other.close()
     assert "another source" in _error([eiger, out, *EIGER_ARGS, "--resume"], capsys)
+    assert not out.exists()
 
 
 # -- other inputs and zarr output ----------------------------------------------------------------------------
@@ -531,3 +534,16 @@ def test_external_raw_storage_is_copied_in_never_written_to(tmp_path):
     with h5py.File(tmp_path / "out" / "o.h5") as f:
         assert f["x"].id.get_create_plist().get_external_count() == 0
         np.testing.assert_array_equal(f["x"][...], values)
+
+
+def test_zarr_output_killed_and_resumed_equals_uninterrupted(tmp_path):
+    np.save(tmp_path / "v.npy", smooth((32, 48), seed=5))
+    args = ["--default", f"psnr=5,{FAST}", "-m", "0", "--chunks", "16x16", "--batch", "2", "--no-progress"]
+    killed = _run_cli(["convert", str(tmp_path / "v.npy"), str(tmp_path / "a.zarr"), *args], **{EXIT_AFTER_ENV: "2"})
+    assert killed.returncode == 75, killed.stderr
+    assert not (tmp_path / "a.zarr").exists()
+    assert cli(["convert", str(tmp_path / "v.npy"), str(tmp_path / "a.zarr"), *args, "--resume"]) == 0
+    assert cli(["convert", str(tmp_path / "v.npy"), str(tmp_path / "b.zarr"), *args]) == 0
+    a = {p.relative_to(tmp_path / "a.zarr"): p.read_bytes() for p in (tmp_path / "a.zarr").rglob("*") if p.is_file()}
+    b = {p.relative_to(tmp_path / "b.zarr"): p.read_bytes() for p in (tmp_path / "b.zarr").rglob("*") if p.is_file()}
+    assert a == b and len(a) == 2 + 6  # group and array metadata, 6 chunks
