@@ -18,6 +18,7 @@ What is kept, and how:
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 from typing import Any
@@ -28,7 +29,7 @@ import numpy as np
 from .encode import Progress
 from .journal import Journal
 from .plan import FilePlan, Item, where
-from .sources import DatasetNode, GroupNode, LinkNode
+from .sources import DatasetNode, GroupNode, LinkNode, default_chunks
 
 #: contiguous datasets are copied in slabs of about this many bytes
 SLAB_BYTES = 64 * 1024**2
@@ -40,8 +41,10 @@ def _parent_and_name(f: h5py.File, path: str) -> tuple[h5py.Group, str]:
 
 
 def copy_attrs(src: dict[str, Any], h5src: Any, dst: Any) -> list[str]:
-    """Copy attributes; HDF5 sources keep each attribute's type and shape.  Returns the
-    names of attributes skipped (object references other than dimension scales')."""
+    """Copy attributes; HDF5 sources keep each attribute's type and shape, JSON ones
+    (zarr) that HDF5 cannot type (objects, mixed lists) are stored as JSON text.
+    Returns the names of attributes skipped (object references other than dimension
+    scales')."""
     skipped = []
     for name, value in src.items():
         if h5src is not None:
@@ -53,8 +56,13 @@ def copy_attrs(src: dict[str, Any], h5src: Any, dst: Any) -> list[str]:
                 dst.attrs[name] = value
             else:
                 dst.attrs.create(name, data=value, shape=aid.shape, dtype=aid.dtype)
+        elif isinstance(value, dict):  # zarr's JSON attributes: what HDF5 has no type for stays JSON text
+            dst.attrs[name] = json.dumps(value)
         else:
-            dst.attrs[name] = value
+            try:
+                dst.attrs[name] = value
+            except (TypeError, ValueError):
+                dst.attrs[name] = json.dumps(value)
     return skipped
 
 
@@ -75,6 +83,12 @@ def _raw_copyable(node: DatasetNode) -> bool:
         and h5py.check_dtype(vlen=node.dtype) is None and h5py.check_dtype(ref=node.dtype) is None
 
 
+def _h5_values(data: np.ndarray) -> np.ndarray:
+    """Values h5py can write: numpy text (unicode, StringDType) as str objects."""
+    data = np.asarray(data)
+    return data.astype(object) if data.dtype.kind in "UT" else data
+
+
 def _lossless(group: h5py.Group, name: str, node: DatasetNode, progress: Progress) -> h5py.Dataset:
     if node.h5 is not None:
         src = node.h5
@@ -86,11 +100,13 @@ def _lossless(group: h5py.Group, name: str, node: DatasetNode, progress: Progres
                 dcpl.set_fill_value(np.array(node.fillvalue, dtype=node.dtype))
         dsid = h5py.h5d.create(group.id, name.encode(), src.id.get_type(), src.id.get_space(), dcpl=dcpl)
         ds = h5py.Dataset(dsid)
-    else:
-        chunks = node.chunks if node.nbytes > 64 * 1024 else None
+    else:  # zarr, npy, TIFF: gzip-compressed chunks (zarr's own compressors are not HDF5 filters)
+        chunks = (node.chunks or default_chunks(node.shape, node.dtype.itemsize)) \
+            if node.shape and node.nbytes > 64 * 1024 else None
         kw = {"compression": "gzip", "compression_opts": 4, "shuffle": True} if chunks else {}
         fill = node.fillvalue if node.dtype.kind in "fiub" and node.fillvalue is not None else None
-        ds = group.create_dataset(name, shape=node.shape, dtype=node.dtype, chunks=chunks, fillvalue=fill, **kw)
+        dtype = h5py.string_dtype() if node.dtype.kind in "UOT" else node.dtype  # text: HDF5 UTF-8 strings
+        ds = group.create_dataset(name, shape=node.shape, dtype=dtype, chunks=chunks, fillvalue=fill, **kw)
     if node.h5 is not None and node.stored_bytes == 0 and node.chunks is None \
             and not node.h5.id.get_create_plist().get_external_count():
         return ds  # never written in the source: its fill value, with no storage, as there
@@ -98,7 +114,7 @@ def _lossless(group: h5py.Group, name: str, node: DatasetNode, progress: Progres
         if node.shape == () and node.h5 is not None and node.h5.shape is not None:
             ds[()] = node.h5[()]
         elif node.shape == ():
-            ds[()] = node.read(())
+            ds[()] = _h5_values(node.read(()))
         return ds
     if _raw_copyable(node):
         src = node.h5
@@ -112,7 +128,7 @@ def _lossless(group: h5py.Group, name: str, node: DatasetNode, progress: Progres
     step = max(1, SLAB_BYTES // row)
     for start in range(0, node.shape[0], step):
         sel = (slice(start, min(start + step, node.shape[0])),) + tuple(slice(0, n) for n in node.shape[1:])
-        ds[sel] = node.read(sel)
+        ds[sel] = _h5_values(node.read(sel))
         progress.step(row * (sel[0].stop - start))
     return ds
 
