@@ -552,3 +552,15 @@ def test_zarr_output_killed_and_resumed_equals_uninterrupted(tmp_path):
     a = {p.relative_to(tmp_path / "a.zarr"): p.read_bytes() for p in (tmp_path / "a.zarr").rglob("*") if p.is_file()}
     b = {p.relative_to(tmp_path / "b.zarr"): p.read_bytes() for p in (tmp_path / "b.zarr").rglob("*") if p.is_file()}
     assert a == b and len(a) == 2 + 6  # group and array metadata, 6 chunks
+
+
+def test_source_datasets_are_read_through_a_frame_sized_chunk_cache(eiger):
+    """Output chunks smaller than the source's read the same source chunk in turn: it
+    must stay in HDF5's chunk cache (HDF5 shares the cache of an open dataset, so the
+    walk must not keep datasets open with the default 1 MiB)."""
+    from inrfilter.convert.sources import CHUNK_CACHE_BYTES, HDF5Source
+
+    with HDF5Source(Path(eiger.parent / "scan_data_000001.h5")) as source:
+        node = [n for n in source.walk() if n.path == "/entry/data/data"][0]
+        assert node.h5.id.get_access_plist().get_chunk_cache()[1] == CHUNK_CACHE_BYTES
+        assert node.read((slice(0, 1), slice(0, 4), slice(0, 4))).shape == (1, 4, 4)

@@ -22,6 +22,10 @@ from typing import Any, Callable, Iterator
 
 import numpy as np
 
+#: HDF5 chunk cache of the source dataset being read (allocated as chunks are read)
+CHUNK_CACHE_BYTES = 256 * 1024**2
+#: (source, path, h5py dataset): the one source dataset open for reading
+_READING: list[tuple[Any, str, Any]] = []
 #: attributes HDF5 manages for dimension scales; the writer rebuilds them
 SCALE_ATTRS = {"DIMENSION_LIST", "REFERENCE_LIST", "CLASS", "NAME", "DIMENSION_LABELS"}
 
@@ -48,7 +52,8 @@ class DatasetNode:
     stored_bytes: int
     maxshape: tuple | None = None
     fillvalue: Any = None
-    h5: Any = None
+    #: HDF5 sources: opens the h5py dataset (see :meth:`HDF5Source._reader`)
+    opener: Callable[[], Any] | None = None
     #: per axis: paths (in the same file) of the dimension scales attached
     dims: list[list[str]] = field(default_factory=list)
     dim_labels: list[str] = field(default_factory=list)
@@ -58,6 +63,11 @@ class DatasetNode:
     missing_filters: list[tuple[int, str]] = field(default_factory=list)
     #: virtual dataset mappings: (vspace, file name, dataset path, source space)
     virtual: list | None = None
+
+    @property
+    def h5(self) -> Any:
+        """The source's h5py dataset (None for other formats)."""
+        return self.opener() if self.opener is not None else None
 
     @property
     def nbytes(self) -> int:
@@ -152,7 +162,27 @@ class HDF5Source(Source):
             raise SourceError(f"{path}: not a readable HDF5 file ({exc})") from None
 
     def close(self) -> None:
+        if _READING and _READING[0][0] is self:
+            _READING.clear()
         self.file.close()
+
+    def _reader(self, path: str) -> Any:
+        """``path`` opened with a chunk cache that holds a whole detector frame: output
+        chunks smaller than the source's (``--chunks 1x512x512`` of 1x4362x4148 frames)
+        are read one after another from the same source chunk, which is then
+        decompressed once instead of once per output chunk.
+
+        One dataset of all sources is open at a time (a conversion works through them
+        in turn), so one cache is ever filled.  HDF5 shares an open dataset's cache
+        with every later open, so the walk keeps no dataset open."""
+        import h5py
+
+        if not _READING or _READING[0][:2] != (self, path):
+            _READING.clear()  # closes the previous handle, freeing its cache
+            dapl = h5py.h5p.create(h5py.h5p.DATASET_ACCESS)
+            dapl.set_chunk_cache(100_003, CHUNK_CACHE_BYTES, 0.75)
+            _READING.append((self, path, h5py.Dataset(h5py.h5d.open(self.file.id, path.encode(), dapl=dapl))))
+        return _READING[0][2]
 
     def walk(self) -> Iterator[Node]:
         seen: dict[Any, str] = {}
@@ -225,13 +255,13 @@ class HDF5Source(Source):
 
         def read(selection: tuple[slice, ...]) -> np.ndarray:
             try:
-                return ds[selection]
-            except (OSError, ValueError) as exc:
+                return self._reader(path)[selection]
+            except (OSError, ValueError, KeyError) as exc:
                 raise SourceError(f"{self.path}: dataset {path} cannot be read ({exc})") from None
 
         return DatasetNode(path, tuple(ds.shape or ()), ds.dtype, ds.chunks, self._attrs(ds), read,
-                           int(ds.id.get_storage_size()), ds.maxshape, ds.fillvalue, ds, dims, labels, scale,
-                           filters, missing, virtual)
+                           int(ds.id.get_storage_size()), ds.maxshape, ds.fillvalue, lambda: self._reader(path),
+                           dims, labels, scale, filters, missing, virtual)
 
 
 class ZarrSource(Source):
