@@ -486,6 +486,11 @@ def test_journal_drops_what_is_not_intact(tmp_path):
     j.close()
     with pytest.raises(JournalError, match="another source"):
         Journal(path, resume=True, run_key="other")
+    held = Journal(path, resume=True, run_key="run")
+    with pytest.raises(JournalError, match="another conversion is writing"):
+        Journal(path, resume=True, run_key="run")
+    held.close()
+    assert not path.with_name("j.lock").exists()
 
 
 def test_nexus_to_zarr_keeps_links_as_attributes(eiger, tmp_path):

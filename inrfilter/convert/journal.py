@@ -16,6 +16,7 @@ complete record are dropped, and their batches are encoded again.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
@@ -37,11 +38,23 @@ class Journal:
     def __init__(self, path: Path, resume: bool, run_key: str):
         self.path = Path(path)
         self.blob_path = self.path.with_name(self.path.name + ".blobs")
+        # one conversion per destination: a second would delete or interleave this one's records
+        self._lock = open(self.path.with_name(self.path.name + ".lock"), "a")
+        try:
+            fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            self._lock.close()
+            raise JournalError(f"another conversion is writing {self.path.name[:-len('.inrfilter-journal')]} "
+                               f"(it holds {self.path.name}.lock)") from None
         self.done: dict[tuple[str, int], dict[str, Any]] = {}
         self.written = 0
         end = 0
         if resume and self.path.exists():
-            end = self._load(run_key)
+            try:
+                end = self._load(run_key)
+            except JournalError:
+                self._unlock()
+                raise
         else:
             for p in (self.path, self.blob_path):
                 p.unlink(missing_ok=True)
@@ -120,14 +133,20 @@ class Journal:
             pos += n
         return out
 
+    def _unlock(self) -> None:
+        if not self._lock.closed:
+            Path(self._lock.name).unlink(missing_ok=True)
+            self._lock.close()  # releases the lock
+
     def close(self) -> None:
         self._blobs.close()
         self._lines.close()
+        self._unlock()
 
     def remove(self) -> None:
-        self.close()
         self.path.unlink(missing_ok=True)
         self.blob_path.unlink(missing_ok=True)
+        self.close()
 
 
 def dataset_key(*parts: Any) -> str:
