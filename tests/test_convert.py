@@ -416,6 +416,10 @@ def test_bad_inputs_are_one_line_errors_and_leave_nothing(tmp_path, capsys):
     err = _error([src, out / "o.h5", "-f", f"/corrupt:psnr=5,{FAST}", "-m", "0"], capsys)
     assert "/corrupt cannot be read" in err
     assert "is the source" in _error([src, src], capsys)
+    import torch
+
+    if not torch.cuda.is_available():  # a device the machine lacks stops it before anything is written
+        assert "no CUDA device" in _error([src, out / "o.h5", "-f", "/ok:psnr=5,device=cuda", "-m", "0"], capsys)
     assert sorted(p.name for p in out.iterdir()) == ["o.h5.inrfilter-journal", "o.h5.inrfilter-journal.blobs"]
     (out / "o.h5").write_bytes(b"precious")
     assert "exists" in _error([tmp_path / "bad.h5", out / "o.h5", "-f", f"/ok:psnr=5,{FAST}", "-m", "0"], capsys)
@@ -572,3 +576,24 @@ def test_source_datasets_are_read_through_a_frame_sized_chunk_cache(eiger):
         node = [n for n in source.walk() if n.path == "/entry/data/data"][0]
         assert node.h5.id.get_access_plist().get_chunk_cache()[1] == CHUNK_CACHE_BYTES
         assert node.read((slice(0, 1), slice(0, 4), slice(0, 4))).shape == (1, 4, 4)
+
+
+WITHOUT_TORCH = """
+import sys
+sys.modules["torch"] = None  # any "import torch" now raises ImportError
+from inrfilter.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_without_torch_lossless_copies_work_and_lossy_rules_say_what_to_install(tmp_path):
+    np.save(tmp_path / "a.npy", smooth((64, 64)))
+    run = lambda *args: subprocess.run([sys.executable, "-c", WITHOUT_TORCH, "convert", *map(str, args), "--no-progress"],
+                                       capture_output=True, text=True, timeout=300, cwd=Path(__file__).parent.parent)  # noqa: E731
+    lossy = run(tmp_path / "a.npy", tmp_path / "a.h5", "--default", "psnr=30", "-m", "0")
+    assert lossy.returncode == 2 and "pip install 'inrfilter[encode]'" in lossy.stderr
+    assert len(lossy.stderr.strip().splitlines()) == 1 and sorted(p.name for p in tmp_path.iterdir()) == ["a.npy"]
+    lossless = run(tmp_path / "a.npy", tmp_path / "a.h5")
+    assert lossless.returncode == 0, lossless.stderr
+    with h5py.File(tmp_path / "a.h5") as f:
+        np.testing.assert_array_equal(f["data"][...], np.load(tmp_path / "a.npy"))

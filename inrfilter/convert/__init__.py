@@ -113,11 +113,24 @@ def convert(src: str | os.PathLike, dst: str | os.PathLike, rules: Sequence[str]
         for fp in plan.files:
             if fp.out.exists() and not overwrite:
                 raise ConvertError(f"{fp.out} exists; pass --overwrite to replace it")
+        _check_devices(plan)
         _run(plan, dst, fmt, resume, progress, report)
     finally:
         plan.close()
     report.seconds = time.perf_counter() - t0
     return report
+
+
+def _check_devices(plan: Plan) -> None:
+    """Lossy rules train networks: torch and each rule's device must be there before
+    anything is written (a conversion with lossless copies only needs neither)."""
+    from ..encoder import torch_device
+
+    for device in sorted({i.decision.settings.device for i in plan.items if i.lossy}):
+        try:
+            torch_device(device)
+        except (ImportError, ValueError) as exc:
+            raise ConvertError(f"lossy rules need to train networks: {exc}") from None
 
 
 def _remove(path: Path) -> None:
