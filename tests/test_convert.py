@@ -597,3 +597,12 @@ def test_without_torch_lossless_copies_work_and_lossy_rules_say_what_to_install(
     assert lossless.returncode == 0, lossless.stderr
     with h5py.File(tmp_path / "a.h5") as f:
         np.testing.assert_array_equal(f["data"][...], np.load(tmp_path / "a.npy"))
+
+
+def test_convert_help_shows_defaults_and_choices(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        cli(["convert", "--help"])
+    assert exit_.value.code == 0
+    text = capsys.readouterr().out
+    assert "(default: 1MiB)" in text and "{convert,keep}" in text and "{hdf5,zarr}" in text
+    assert "(default: None)" not in text and "PATTERN:key=value" in text

@@ -20,13 +20,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="lossy settings for datasets whose path matches PATTERN; repeatable")
     p.add_argument("--default", metavar="SETTINGS", default=None,
                    help="settings for floating-point datasets no rule matches (e.g. 'method=siren,psnr=40'); "
-                        "None: they are copied losslessly")
+                        "without it they are copied losslessly")
     p.add_argument("-m", "--min-lossy", default="1MiB", metavar="SIZE",
                    help="datasets smaller than this stay lossless")
     p.add_argument("--chunks", default=None, metavar="AxBxC",
-                   help="output chunk shape of lossy datasets of that rank; None: the source's chunk shape")
+                   help="output chunk shape of lossy datasets of that rank (default: the source's chunk shape)")
     p.add_argument("--format", choices=["hdf5", "zarr"], default=None,
-                   help="output format; None: zarr for a DST ending in .zarr, else hdf5")
+                   help="output format (default: zarr for a DST ending in .zarr, else hdf5)")
     p.add_argument("--external", choices=["convert", "keep"], default="convert",
                    help="external links and virtual-dataset sources: convert their files into DST's folder "
                         "and rewrite the links, or keep them pointing at the originals")
