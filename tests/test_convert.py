@@ -603,6 +603,6 @@ def test_convert_help_shows_defaults_and_choices(capsys):
     with pytest.raises(SystemExit) as exit_:
         cli(["convert", "--help"])
     assert exit_.value.code == 0
-    text = capsys.readouterr().out
+    text = " ".join(capsys.readouterr().out.split())  # however the terminal wraps it
     assert "(default: 1MiB)" in text and "{convert,keep}" in text and "{hdf5,zarr}" in text
     assert "(default: None)" not in text and "PATTERN:key=value" in text
