@@ -45,7 +45,7 @@ Rates: :func:`laplace_bits` is the code length the model predicts (the ideal
 from __future__ import annotations
 
 import struct
-from typing import Sequence
+from typing import Any, Sequence
 
 import numpy as np
 
@@ -75,53 +75,117 @@ def _model(bound: int):
     return constriction.stream.model.QuantizedLaplace(-int(bound) - 1, int(bound) + 1)
 
 
+class LaplaceEncoder:
+    """One Laplace stream written in parts: each :meth:`add` codes a group of symbols
+    with scalar parameters (constriction's fast path) or one pair per symbol."""
+
+    def __init__(self, bound: int):
+        import constriction
+
+        self.bound = int(bound)
+        self._model = _model(bound)
+        self._fixed: dict[tuple[float, float], Any] = {}
+        self._enc = constriction.stream.queue.RangeEncoder()
+        self.count = 0
+
+    def add(self, symbols: np.ndarray, loc=0.0, scale=1.0) -> None:
+        s = np.ascontiguousarray(np.asarray(symbols).ravel(), dtype=np.int32)
+        if not s.size:
+            return
+        if int(np.abs(s).max()) > self.bound:
+            raise ValueError(f"a symbol lies outside the model's range +-{self.bound}")
+        if np.ndim(loc) == 0 and np.ndim(scale) == 0:
+            self._enc.encode(s, self._scalar_model(float(loc), float(scale)))
+        else:
+            lo, sc = _check_params(loc, scale, s.size)
+            self._enc.encode(s, self._model, lo, sc)
+        self.count += s.size
+
+    def _scalar_model(self, loc: float, scale: float):
+        import constriction
+
+        lo, sc = _check_params(loc, scale, 1)
+        key = (float(lo[0]), float(sc[0]))
+        if key not in self._fixed:
+            self._fixed[key] = constriction.stream.model.QuantizedLaplace(-self.bound - 1, self.bound + 1, *key)
+        return self._fixed[key]
+
+    def finish(self) -> bytes:
+        words = self._enc.get_compressed()
+        if self.count and not words.size:  # a stream of symbols is never empty (the decoder checks)
+            words = np.zeros(1, np.uint32)  # what the decoder reads past the end anyway
+        return words.astype("<u4").tobytes()
+
+
+class LaplaceDecoder:
+    """Reads what :class:`LaplaceEncoder` wrote, group by group, with the same parameters."""
+
+    def __init__(self, data: bytes, bound: int):
+        import constriction
+
+        if len(data) % 4:
+            raise ValueError(f"a Laplace stream is whole 32-bit words; got {len(data)} bytes")
+        self.bound = int(bound)
+        self._model = _model(bound)
+        self._fixed: dict[tuple[float, float], Any] = {}
+        self._words = np.frombuffer(data, dtype="<u4").astype(np.uint32)
+        self._dec = constriction.stream.queue.RangeDecoder(self._words)
+        self.count = 0
+
+    _scalar_model = LaplaceEncoder._scalar_model
+
+    def take(self, count: int, loc=0.0, scale=1.0) -> np.ndarray:
+        if not (isinstance(count, (int, np.integer)) and 0 <= count <= 2**31 - 1):
+            raise ValueError(f"bad symbol count {count!r}")
+        if count == 0:
+            return np.zeros(0, np.int32)
+        if not self._words.size:
+            raise ValueError(f"empty entropy-coded stream where {count} symbols were expected")
+        try:
+            if np.ndim(loc) == 0 and np.ndim(scale) == 0:
+                out = self._dec.decode(self._scalar_model(float(loc), float(scale)), int(count))
+            else:
+                lo, sc = _check_params(loc, scale, int(count))
+                out = self._dec.decode(self._model, lo, sc)
+        except (AssertionError, KeyError, RuntimeError) as exc:
+            raise ValueError(f"entropy-coded stream is invalid for its model ({exc})") from exc
+        self.count += int(count)
+        return np.asarray(out, dtype=np.int32)
+
+    def finish(self) -> None:
+        """Check that the stream ends where its symbols end (as far as the coder can tell)."""
+        if self.count and not self._dec.maybe_exhausted():
+            raise ValueError("entropy-coded stream has data beyond its symbols")
+        if not self.count and self._words.size:
+            raise ValueError("symbols stream holds data but no symbols were expected")
+
+
 def encode_laplace(symbols: np.ndarray, loc, scale, bound: int) -> bytes:
     """Range-code integer ``symbols`` with one discretised Laplace(loc, scale) each.
 
     ``loc``/``scale`` are scalars or arrays with one entry per symbol; symbols must
     lie within ``[-bound, bound]`` (the model covers one more on each side, so a
     rounding slip in a caller's bound is not a crash)."""
-    import constriction
-
-    s = np.ascontiguousarray(np.asarray(symbols).ravel(), dtype=np.int32)
-    loc, scale = _check_params(loc, scale, s.size)
-    model = _model(bound)
-    if s.size and int(np.abs(s).max()) > bound:
-        raise ValueError(f"a symbol lies outside the model's range +-{bound}")
-    enc = constriction.stream.queue.RangeEncoder()
-    if s.size:
-        enc.encode(s, model, loc, scale)
-    words = enc.get_compressed()
-    if s.size and not words.size:  # a stream of symbols is never empty (the decoder checks)
-        words = np.zeros(1, np.uint32)  # what the decoder reads past the end anyway
-    return words.astype("<u4").tobytes()
+    enc = LaplaceEncoder(bound)
+    s = np.asarray(symbols).ravel()
+    if np.ndim(loc) == 0 and np.ndim(scale) == 0:
+        enc.add(s, loc, scale)
+    else:
+        enc.add(s, *_check_params(loc, scale, s.size))
+    return enc.finish()
 
 
 def decode_laplace(data: bytes, loc, scale, count: int, bound: int) -> np.ndarray:
     """Inverse of :func:`encode_laplace`: exactly ``count`` int32 symbols, or a ValueError."""
-    import constriction
-
+    dec = LaplaceDecoder(data, bound)
     if not (isinstance(count, (int, np.integer)) and 0 <= count <= 2**31 - 1):
         raise ValueError(f"bad symbol count {count!r}")
-    if len(data) % 4:
-        raise ValueError(f"a Laplace stream is whole 32-bit words; got {len(data)} bytes")
-    loc, scale = _check_params(loc, scale, int(count))
-    model = _model(bound)
-    words = np.frombuffer(data, dtype="<u4").astype(np.uint32)
-    if count == 0:
-        if words.size:
-            raise ValueError("symbols stream holds data but no symbols were expected")
-        return np.zeros(0, np.int32)
-    if not words.size:
-        raise ValueError(f"empty entropy-coded stream where {count} symbols were expected")
-    dec = constriction.stream.queue.RangeDecoder(words)
-    try:
-        out = dec.decode(model, loc, scale)
-    except (AssertionError, ValueError, KeyError, RuntimeError) as exc:
-        raise ValueError(f"entropy-coded stream is invalid for its model ({exc})") from exc
-    if not dec.maybe_exhausted():
-        raise ValueError("entropy-coded stream has data beyond its symbols")
-    return np.asarray(out, dtype=np.int32)
+    if np.ndim(loc) == 0 and np.ndim(scale) == 0:
+        out = dec.take(count, loc, scale)
+    else:
+        out = dec.take(count, *_check_params(loc, scale, int(count)))
+    dec.finish()
+    return out
 
 
 def laplace_bits(symbols: np.ndarray, loc, scale) -> float:
@@ -187,7 +251,8 @@ def best_scale_index(centred: np.ndarray) -> int:
 def encode_tensors(tensors: Sequence[np.ndarray]) -> bytes:
     """Factorised code of integer tensors: per tensor a Laplace(loc, scale) fitted to it."""
     head = bytearray()
-    pieces, locs, scales = [], [], []
+    pieces: list[np.ndarray] = []
+    scales: list[float] = []
     bound = 0
     for t in tensors:
         x = np.asarray(t).ravel()
@@ -202,14 +267,14 @@ def encode_tensors(tensors: Sequence[np.ndarray]) -> bytes:
         idx = best_scale_index(c)
         head += bytes([idx]) + _varint(_zigzag(loc)) + _varint(b)
         pieces.append(c)
-        locs.append(np.zeros(c.size))
-        scales.append(np.full(c.size, SCALES[idx]))
+        scales.append(float(SCALES[idx]))
         bound = max(bound, b)
-    # one stream, one model range (the widest tensor's): per-tensor ranges would need one
-    # encoder call per tensor; the cost of a wider leaky range is < 0.01 bit per symbol
-    symbols = np.concatenate(pieces) if pieces else np.zeros(0, np.int64)
-    body = encode_laplace(symbols, np.concatenate(locs) if locs else 0.0,
-                          np.concatenate(scales) if scales else 1.0, bound)
+    # one stream, one model range (the widest tensor's); the cost of a wider leaky range
+    # is < 0.01 bit per symbol
+    enc = LaplaceEncoder(bound)
+    for c, sc in zip(pieces, scales):
+        enc.add(c, 0.0, sc)
+    body = enc.finish()
     return struct.pack("<I", len(head)) + bytes(head) + body
 
 
@@ -236,13 +301,9 @@ def decode_tensors(data: bytes, sizes: Sequence[int]) -> list[np.ndarray]:
         bound = max(bound, b)
     if pos != len(head):
         raise ValueError("factorised tensors: header longer than the tensors expected")
-    total = sum(p[2] for p in params)
-    scales = np.concatenate([np.full(n, s) for _, s, n in params]) if params else np.zeros(0)
-    symbols = decode_laplace(body, 0.0, scales, total, bound).astype(np.int64)
-    out, at = [], 0
-    for loc, _, n in params:
-        out.append(symbols[at : at + n] + loc)
-        at += n
+    dec = LaplaceDecoder(body, bound)
+    out = [dec.take(n, 0.0, s).astype(np.int64) + loc for loc, s, n in params]
+    dec.finish()
     return out
 
 
