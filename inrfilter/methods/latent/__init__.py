@@ -1,0 +1,306 @@
+"""``latent``: an overfitted latent-grid codec in the style of Cool-chic (Ladune et al.,
+2023) and C3 (Kim et al., CVPR 2024), with real entropy coding.
+
+A chunk of shape S is L latent grids (grid k of shape ceil(S / 2**k), one channel,
+k = ``first`` .. ``first + L - 1``) and a small synthesis MLP (L -> width -> width -> 1,
+ReLU).  Decoding upsamples every grid multilinearly to the voxels asked for (the
+project's coordinate frame, identical in torch and numpy: ``layout``), stacks them and
+runs the MLP (``numpy_decoder``).  A voxel depends only on the latents around it, so
+region and point reads evaluate only what they ask for.
+
+Rate: latents are stored as integers, entropy-coded (``codec``: discretised Laplace
+models whose scales come from a parallel context model, coarse grids first, two
+checkerboard passes per grid; ``inrfilter.entropy``); synthesis weights are quantised
+with one step per tensor and coded factorised.  Training (``train``, torch) minimises
+``mse + lambda * bits`` with noise then straight-through rounding; lambda is steered
+per chunk to the target, so the size is set by the rate, not by the architecture.
+
+Choices (measured in ``benchmarks/latent.py``; docs/latent.md has the numbers):
+
+- ``first`` (0): the finest grid is at full resolution, as Cool-chic; 1 halves the
+  latent count (faster decode, lower quality at low ratios).
+- ``levels`` (0 = auto): grids until the longest axis is down to 2 nodes.
+- ``width`` (0 = auto): the synthesis width is the largest of 4..40 whose weights take
+  at most a fifth of the size budget (tiny chunks at high ratios cannot afford 16).
+- ``context`` (True): the context model; False codes each grid with one scale
+  (factorised), for the ablation.
+- Upsampling: multilinear ("align corners"), not Cool-chic v3's learned filter: the
+  same arithmetic in torch and numpy, exact at the grid nodes, and cheap (not
+  measured against a learned filter; see docs/latent.md).
+- Synthesis weights: quantised after training (as Cool-chic), with the per-tensor step
+  (rms / 8 .. rms / 128) that minimises ``mse + lambda * bits`` measured with the
+  numpy decoder.
+- Size targets: after training, if the packed size misses the budget, the latents
+  are re-quantised on a step s (first-layer weights times s) found by bisection, so
+  the blob is within 15 % below the target and never above it.
+
+Reduced-resolution reads (``level=k``) evaluate the model at the centres of the
+level's cells (every cell of 2**k voxels per pyramid axis), i.e. a point-sampled
+preview at the cost of the preview's voxels; the max_error residual is interpolated
+at the same centres (``lowpass``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ...grid import Where, region_indices
+from ...levels import level_shape, max_level, pyramid_axes
+from ..base import Budget, Method, Params, Spec, finite_voxels
+from . import codec, pyramid
+from ... import entropy
+from .layout import Layout, auto_levels, axis_matrix
+from .numpy_decoder import evaluate_axes, evaluate_points
+
+__all__ = ["Latent"]
+_DEBUG = bool(__import__("os").environ.get("LATENT_DEBUG"))
+
+WIDTHS = (4, 6, 8, 12, 16, 24, 32, 40)
+#: share of the size budget the synthesis weights may take when the width is automatic
+WEIGHT_SHARE = 0.2
+#: relative weight steps tried after training (step = rms(tensor) * rel)
+WEIGHT_RELS = (1 / 8, 1 / 16, 1 / 32, 1 / 64, 1 / 128)
+#: a size target is met when the blob is in [LOW, 1] x the target
+LOW = 0.88
+
+
+def _weight_bytes(width: int, levels: int) -> float:
+    """About how many bytes a synthesis of this width codes to (~6 bits per weight)."""
+    n = levels * width + width * width + 3 * width + 1
+    return 0.75 * n + 40
+
+
+def choose_width(budget_bytes: float | None, levels: int) -> int:
+    if budget_bytes is None:
+        return 16
+    fits = [w for w in WIDTHS if _weight_bytes(w, levels) <= WEIGHT_SHARE * budget_bytes]
+    return fits[-1] if fits else WIDTHS[0]
+
+
+class Latent(Method):
+    name = "latent"
+    defaults = {"levels": 0, "first": 0, "width": 0, "context": True, "lr": 1e-2, "ste": 0.25}
+    rate_targeted = True
+
+    def check_options(self, options: dict[str, Any]) -> dict[str, Any]:
+        opts = super().check_options(options)
+        def integer(name, lo, hi):
+            v = opts[name]
+            if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or not lo <= v <= hi:
+                raise ValueError(f"latent: {name} must be an integer in {lo}..{hi}; got {v!r}")
+        integer("levels", 0, 10)
+        integer("first", 0, 4)
+        integer("width", 0, 96)
+        if not isinstance(opts["context"], (bool, np.bool_)):
+            raise ValueError(f"latent: context must be True or False; got {opts['context']!r}")
+        for k in ("lr",):
+            if not (isinstance(opts[k], (int, float)) and not isinstance(opts[k], bool) and 0 < opts[k] < 10):
+                raise ValueError(f"latent: {k} must be a positive number below 10; got {opts[k]!r}")
+        if not (isinstance(opts["ste"], (int, float)) and 0 <= opts["ste"] <= 1):
+            raise ValueError(f"latent: ste (the rounded share of the steps) must lie in [0, 1]; got {opts['ste']!r}")
+        return opts
+
+    # -- layout -----------------------------------------------------------------------
+    def _spec(self, shape: tuple[int, ...], options: dict[str, Any], budget_bytes: float | None) -> Spec:
+        first = int(options["first"])
+        levels = int(options["levels"]) or auto_levels(shape, first)
+        width = int(options["width"]) or choose_width(budget_bytes, levels)
+        return {"L": levels, "f": first, "w": width, "c": int(bool(options["context"]))}
+
+    def specs(self, shape: tuple[int, ...], options: dict[str, Any]) -> list[Spec]:
+        """One spec (the rate, not the architecture, sets the size); used for the header's size."""
+        return [self._spec(shape, options, None)]
+
+    def param_shapes(self, spec: Spec, shape: tuple[int, ...]) -> dict[str, tuple[int, ...]]:
+        return Layout.from_spec(shape, spec).param_shapes()
+
+    def init_params(self, spec: Spec, shape: tuple[int, ...], rng: np.random.Generator) -> Params:
+        """Zero latents and the synthesis's start: MLP branch silent (W3 = 0), linear path 1."""
+        layout = Layout.from_spec(shape, spec)
+        w, L = layout.width, layout.levels
+        def uniform(fan_in, size):
+            bound = np.sqrt(6.0 / fan_in)
+            return rng.uniform(-bound, bound, size).astype(np.float32)
+        params = {f"z{i}": np.zeros(g, np.float32) for i, g in enumerate(layout.grids)}
+        params.update({"W1": uniform(L, (L, w)) * 4, "b1": np.full(w, 0.01, np.float32),
+                       "W2": uniform(w, (w, w)), "b2": np.full(w, 0.01, np.float32),
+                       "W3": np.zeros((w, 1), np.float32), "b3": np.zeros(1, np.float32),
+                       "v": np.ones(L, np.float32)})
+        return params
+
+    # -- coding -----------------------------------------------------------------------
+    def pack_params(self, params: Params, spec: Spec, shape: tuple[int, ...], quant: str) -> bytes:
+        return codec.pack(Layout.from_spec(shape, spec), params)
+
+    def unpack_params(self, data: bytes, spec: Spec, shape: tuple[int, ...], quant: str) -> Params:
+        return codec.unpack(Layout.from_spec(shape, spec), data)
+
+    # -- fitting ----------------------------------------------------------------------
+    def fit(self, chunks: np.ndarray, spec: Spec, budget: Budget, device: Any,
+            options: dict[str, Any]) -> list[tuple[Spec, Params]]:
+        """Plain fit (no target): the default lambda, not steered."""
+        return self.fit_rate(chunks, budget, device, options, param_bytes=None, target_mse=None)
+
+    def fit_rate(self, chunks: np.ndarray, budget: Budget, device: Any, options: dict[str, Any], *,
+                 param_bytes: np.ndarray | None, target_mse: np.ndarray | None) -> list[tuple[Spec, Params]]:
+        from .train import fit as train
+
+        shape = tuple(chunks.shape[1:])
+        if param_bytes is None and target_mse is None:  # a plain fit: the default ratio
+            param_bytes = np.full(len(chunks), chunks[0].size * 4 / 32.0)
+        spec = self._spec(shape, options, None if param_bytes is None else float(np.min(param_bytes)))
+        layout = Layout.from_spec(shape, spec)
+        base = self.init_params(spec, shape, np.random.default_rng(budget.seed))
+        active = finite_voxels(budget.holes)
+        target_bits = None
+        if param_bytes is not None:
+            latent_bytes = np.maximum(np.asarray(param_bytes, np.float64) - _weight_bytes(layout.width, layout.levels),
+                                      4.0)
+            target_bits = 8.0 * latent_bytes
+            deltas = np.array([pyramid.step_for_bytes(layout, c, t) for c, t in zip(chunks, latent_bytes)])
+        else:
+            deltas = np.array([pyramid.step_for_mse(float(t)) for t in target_mse])
+        init, lam0 = [], []
+        for b, (chunk, delta) in enumerate(zip(chunks, deltas)):
+            grids, recon = pyramid.pyramid(layout, chunk, float(delta))
+            err = (recon - chunk) ** 2
+            mse = float(err[active[b]].mean() if active is not None else err.mean())
+            lam0.append(1.39 * max(mse, 1e-10))
+            init.append({**base, **{f"z{k}": g.astype(np.float32) for k, g in enumerate(grids)}})
+            if target_bits is not None:
+                # training steers the factorised rate of the rounded latents; the context
+                # coder writes fewer bits: calibrate the goal on the starting pyramid
+                coded = 8.0 * len(codec.encode_latents(layout, grids))
+                proxy = sum(entropy.laplace_bits(g, 0.0, max(float(np.abs(g).mean()), 1 / 32)) for g in grids)
+                target_bits[b] *= max(proxy, 8.0) / max(coded, 8.0)
+        fitted, lams = train(layout, chunks, init, deltas, np.asarray(lam0), budget, device, options, target_bits,
+                             None if target_mse is None else np.asarray(target_mse, np.float64), active)
+        out = []
+        for b, params in enumerate(fitted):
+            mask = None if active is None else active[b]
+            limit = None if param_bytes is None else float(param_bytes[b])
+            out.append((spec, _finalise(layout, params, chunks[b], mask, float(lams[b]), limit)))
+        return out
+
+    # -- reading ----------------------------------------------------------------------
+    def evaluate(self, params: Params, spec: Spec, shape: tuple[int, ...], where: Where) -> np.ndarray:
+        layout = Layout.from_spec(shape, spec)
+        if where is None or isinstance(where, tuple):
+            region = where if where is not None else tuple(slice(None) for _ in shape)
+            coords = [i.astype(np.float64) for i in region_indices(shape, region)]
+            return evaluate_axes(layout, params, coords)
+        pts = np.asarray(where, np.float64)
+        return evaluate_points(layout, params, pts.reshape(-1, len(shape))).reshape(pts.shape[:-1])
+
+    def levels(self, spec: Spec, shape: tuple[int, ...]) -> int:
+        return max_level(shape)
+
+    def evaluate_level(self, params: Params, spec: Spec, shape: tuple[int, ...], region: Where,
+                       level: int) -> np.ndarray:
+        if level == 0:
+            return self.evaluate(params, spec, shape, region)
+        if region is not None and not isinstance(region, tuple):
+            raise ValueError("latent: reduced-resolution levels read regions, not points")
+        grid = level_shape(shape, level)
+        region = region if region is not None else tuple(slice(None) for _ in grid)
+        centres = _centres(shape, level)
+        coords = [c[i] for c, i in zip(centres, region_indices(grid, region))]
+        return evaluate_axes(Layout.from_spec(shape, spec), params, coords)
+
+    def lowpass(self, values: np.ndarray, spec: Spec, shape: tuple[int, ...], level: int) -> np.ndarray:
+        if level == 0:
+            return values
+        out = np.asarray(values, np.float64)
+        for axis, (t, n) in enumerate(zip(_centres(shape, level), shape)):
+            mat = axis_matrix(t, n, n).astype(np.float64)
+            out = np.moveaxis(np.tensordot(mat, out, axes=([1], [axis])), 0, axis)
+        return out
+
+
+def _centres(shape: tuple[int, ...], level: int) -> list[np.ndarray]:
+    """Per axis, the continuous voxel coordinate of each level-``level`` cell's centre."""
+    axes = set(pyramid_axes(shape))
+    out = []
+    for a, n in enumerate(shape):
+        if a not in axes:
+            out.append(np.arange(n, dtype=np.float64))
+            continue
+        size = 2**level
+        start = np.arange(-(-n // size)) * size
+        out.append((start + np.minimum(start + size, n) - 1) / 2.0)
+    return out
+
+
+def _mse(layout: Layout, params: Params, chunk: np.ndarray, mask: np.ndarray | None) -> float:
+    y = evaluate_axes(layout, params, [np.arange(n, dtype=np.float64) for n in layout.shape])
+    err = (y - chunk) ** 2
+    return float(err[mask].mean() if mask is not None else err.mean())
+
+
+def _quantised(layout: Layout, params: Params, rel: float, s: float) -> Params:
+    """Latents on step s (folded into W1), weights on per-tensor steps rms * rel."""
+    from ... import entropy
+
+    out = {f"z{i}": np.rint(params[f"z{i}"] / s).astype(np.float32) for i in range(layout.levels)}
+    weights = {k: params[k] * (s if k in ("W1", "v") else 1.0) for k in layout.weight_names}
+    steps = [max(float(np.sqrt(np.mean(np.square(weights[k], dtype=np.float64)))), 1e-6) * rel
+             for k in layout.weight_names]
+    steps = np.asarray(steps, np.float32)
+    out.update(dict(zip(layout.weight_names, entropy.quantise_weights([weights[k] for k in layout.weight_names],
+                                                                       steps))))
+    out["wsteps"] = steps
+    return out
+
+
+def _finalise(layout: Layout, params: Params, chunk: np.ndarray, mask: np.ndarray | None, lam: float,
+              limit: float | None) -> Params:
+    """Quantise a trained chunk: weight steps by rate-distortion, then (size targets) the
+    latent step s that brings the packed size within [LOW, 1] x ``limit``."""
+    voxels = chunk.size
+    size = lambda p: len(codec.pack(layout, p))  # noqa: E731
+    best = None
+    for rel in WEIGHT_RELS:
+        q = _quantised(layout, params, rel, 1.0)
+        cost = _mse(layout, q, chunk, mask) + lam * 8 * len(
+            codec.pack(layout, q)) / voxels
+        if best is None or cost < best[0]:
+            best = (cost, rel, q)
+    _, rel, q = best
+    if _DEBUG:
+        raw = {**params, **{f"z{i}": np.rint(params[f"z{i}"]) for i in range(layout.levels)}}
+        print("finalise: rel", rel, "psnr float-w", 10 * np.log10(4 / _mse(layout, raw, chunk, mask)),
+              "psnr quant", 10 * np.log10(4 / _mse(layout, q, chunk, mask)), "size", size(q), "limit", limit)
+    if limit is None:
+        return q
+    n = size(q)
+    if LOW * limit <= n <= limit:
+        return q
+    if n > limit:  # coarser latents: s > 1 until it fits
+        lo, hi = 0.0, np.log(64.0)
+        if size(_quantised(layout, params, rel, float(np.exp(hi)))) > limit:
+            coarse = _quantised(layout, params, WEIGHT_RELS[0], float(np.exp(hi)))
+            return coarse  # the smallest this layout gets; the encoder judges it
+    else:  # finer latents (s < 1) fill the budget, but are kept only if they do not lose quality
+        lo, hi = np.log(1 / 16.0), 0.0
+        finer = _quantised(layout, params, rel, float(np.exp(lo)))
+        if size(finer) > limit:
+            for _ in range(12):
+                mid = (lo + hi) / 2
+                if size(_quantised(layout, params, rel, float(np.exp(mid)))) <= limit:
+                    hi = mid
+                else:
+                    lo = mid
+            finer = _quantised(layout, params, rel, float(np.exp(hi)))
+        return finer if _mse(layout, finer, chunk, mask) <= _mse(layout, q, chunk, mask) else q
+    # invariant: size(exp(hi)) <= limit < size(exp(lo))
+    for _ in range(12):
+        mid = (lo + hi) / 2
+        if size(_quantised(layout, params, rel, float(np.exp(mid)))) <= limit:
+            hi = mid
+        else:
+            lo = mid
+        if size(_quantised(layout, params, rel, float(np.exp(hi)))) >= LOW * limit:
+            break
+    return _quantised(layout, params, rel, float(np.exp(hi)))

@@ -1,0 +1,172 @@
+"""Torch training of ``latent``: B chunks in one model (every tensor has a leading batch
+dimension), rate-distortion loss with a per-chunk lambda steered to the chunk's target.
+
+Parametrisation: latents ``z`` in units of their chunk's step ``delta`` (what is stored
+is ``rint(z)``), features ``F = delta * upsample(z)`` in data units, output
+``F @ v + b3 + MLP(F)``.  Training starts from the quantised Laplacian pyramid
+(``pyramid``), ``v = 1`` and the MLP's last layer at 0, i.e. from a working coder.
+
+Loss per chunk: ``mse + lambda * bits / voxels``, bits being the factorised Laplace
+rate of the latents (one learned scale per grid, started at the pyramid's).  Phase 1
+(the first ``1 - ste`` of the steps) adds uniform noise U(-1/2, 1/2) to the latents
+(Ballé et al.'s proxy); phase 2 rounds them with a straight-through gradient, so the
+stored, rounded latents are what was optimised (Cool-chic's final phase; C3 anneals
+soft rounding instead).  From 20 % of the steps to the end of phase 1, lambda follows
+the target by dual ascent in log space: ``log lambda += eta * clip(log(bits / target), -1, 1)``
+for a size target, ``-= eta * clip(log(mse / target_mse), -1, 1)`` for a quality
+target.  Learning rate: cosine from ``lr`` (latents: ``lr * 10``, in step units) to 0.
+On return the step is folded into the stored weights (``W1``, ``v`` times delta).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from typing import Any
+
+import numpy as np
+import torch
+
+from ..base import Budget
+from .layout import Layout, axis_matrix
+
+_LOG2 = math.log(2.0)
+_ETA = 0.03
+#: share of the steps before lambda starts to follow the target
+_WARM = 0.2
+#: latents' learning rate over the weights' (latents move in step units)
+_Z_LR = 10.0
+
+
+def _laplace_bits(v: torch.Tensor, scale: torch.Tensor) -> torch.Tensor:
+    """-log2 P(bin of v) under Laplace(0, scale), stable in both tails."""
+    lo, hi = v - 0.5, v + 0.5
+    right = 0.5 * (torch.exp(-lo.clamp(min=0) / scale) - torch.exp(-hi.clamp(min=0) / scale))
+    left = 0.5 * (torch.exp(hi.clamp(max=0) / scale) - torch.exp(lo.clamp(max=0) / scale))
+    p = right + left  # each term is 0 on the side of 0 it does not cover
+    return -torch.log(p.clamp(min=2.0**-24)) / _LOG2
+
+
+class Model:
+    """Batched latent grids + synthesis (linear path + MLP)."""
+
+    def __init__(self, layout: Layout, init: list[dict[str, np.ndarray]], delta: np.ndarray,
+                 device: torch.device):
+        self.layout, self.device = layout, device
+        self.mats: list[list[torch.Tensor | None]] = []
+        for g in layout.grids:
+            self.mats.append([None if m == n else torch.from_numpy(axis_matrix(np.arange(n), n, m)).to(device)
+                              for n, m in zip(layout.shape, g)])
+        def stack(name):
+            return torch.from_numpy(np.stack([p[name] for p in init]).astype(np.float32)).to(device)
+        self.z = [stack(f"z{k}").requires_grad_(True) for k in range(layout.levels)]
+        self.w = {k: stack(k).requires_grad_(True) for k in layout.weight_names}
+        scales = np.stack([[max(float(np.abs(p[f"z{k}"]).mean()), 1.0 / 32) for k in range(layout.levels)]
+                           for p in init])
+        self.log_scale = torch.from_numpy(np.log(scales).astype(np.float32)).to(device).requires_grad_(True)
+        self.delta = torch.from_numpy(np.asarray(delta, np.float32)).to(device)
+
+    def parameters(self) -> list[torch.Tensor]:
+        return list(self.w.values()) + [self.log_scale]
+
+    def upsample(self, k: int, z: torch.Tensor) -> torch.Tensor:
+        out = z
+        for axis, mat in enumerate(self.mats[k]):
+            if mat is not None:
+                out = torch.movedim(torch.movedim(out, axis + 1, -1) @ mat.T, -1, axis + 1)
+        return out
+
+    def forward(self, latents: list[torch.Tensor]) -> torch.Tensor:
+        b = latents[0].shape[0]
+        feats = torch.stack([self.upsample(k, z) for k, z in enumerate(latents)], dim=-1).reshape(b, -1, len(latents))
+        feats = feats * self.delta[:, None, None]
+        w = self.w
+        h = torch.relu(torch.baddbmm(w["b1"][:, None, :], feats, w["W1"]))
+        h = torch.relu(torch.baddbmm(w["b2"][:, None, :], h, w["W2"]))
+        out = torch.baddbmm(w["b3"][:, None, :], h, w["W3"])[..., 0]
+        return out + (feats * w["v"][:, None, :]).sum(-1)
+
+    def bits(self, latents: list[torch.Tensor]) -> torch.Tensor:
+        scale = torch.exp(self.log_scale).clamp(min=1.0 / 32)
+        total = torch.zeros(latents[0].shape[0], device=self.device)
+        for k, v in enumerate(latents):
+            s = scale[:, k].reshape((-1,) + (1,) * (v.dim() - 1))
+            total = total + _laplace_bits(v, s).flatten(1).sum(1)
+        return total
+
+
+def fit(layout: Layout, chunks: np.ndarray, init: list[dict[str, np.ndarray]], delta: np.ndarray, lam0: np.ndarray,
+        budget: Budget, device: torch.device, options: dict[str, Any], target_bits: np.ndarray | None,
+        target_mse: np.ndarray | None, active: np.ndarray | None) -> tuple[list[dict[str, np.ndarray]], np.ndarray]:
+    """Train from ``init`` (per chunk, latents in step units); return each chunk's float
+    latents (step units) and weights with the step folded in, and its final lambda."""
+    torch.manual_seed(budget.seed)
+    gen = torch.Generator(device=device)
+    gen.manual_seed(budget.seed)
+    batch = len(chunks)
+    model = Model(layout, init, delta, device)
+    x = torch.from_numpy(np.ascontiguousarray(chunks, np.float32)).to(device).reshape(batch, -1)
+    mask = torch.ones_like(x) if active is None else \
+        torch.from_numpy(active.reshape(batch, -1).astype(np.float32)).to(device)
+    count = mask.sum(1)
+    voxels = float(x.shape[1])
+    lr = float(options["lr"])
+    opt = torch.optim.Adam([{"params": model.z, "lr": lr * _Z_LR, "base": lr * _Z_LR},
+                            {"params": model.parameters(), "lr": lr, "base": lr}])
+    steps = int(budget.steps or 1000)
+    ste_from = int(round(steps * (1.0 - float(options["ste"]))))
+    log_lam = torch.log(torch.as_tensor(np.maximum(lam0, 1e-12), dtype=torch.float32, device=device))
+    if target_mse is not None:
+        goal = torch.as_tensor(target_mse, dtype=torch.float32, device=device)
+    elif target_bits is not None:
+        goal = torch.as_tensor(target_bits, dtype=torch.float32, device=device).clamp(min=1.0)
+    start = time.monotonic()
+    bar = None
+    if budget.progress:
+        from tqdm import tqdm
+
+        bar = tqdm(total=steps, desc="latent", leave=False)
+    for step in range(steps):
+        if budget.seconds is not None and time.monotonic() - start > budget.seconds:
+            break
+        for group in opt.param_groups:
+            group["lr"] = group["base"] * 0.5 * (1.0 + math.cos(math.pi * step / steps))
+        if step < ste_from:
+            latents = [z + (torch.rand(z.shape, generator=gen, device=device) - 0.5) for z in model.z]
+        else:
+            latents = [z + (torch.round(z) - z).detach() for z in model.z]
+        y = model.forward(latents)
+        mse = ((y - x) ** 2 * mask).sum(1) / count
+        bits = model.bits(latents)
+        loss = (mse + torch.exp(log_lam) * bits / voxels).sum()
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        if _WARM * steps <= step < ste_from and (target_mse is not None or target_bits is not None):
+            with torch.no_grad():
+                if target_mse is not None:
+                    log_lam -= _ETA * torch.clamp(torch.log(mse.detach() / goal), -1.0, 1.0)
+                else:  # the rate of the rounded latents: the noisy proxy overstates low rates
+                    coded = model.bits([torch.round(z) for z in model.z])
+                    log_lam += _ETA * torch.clamp(torch.log(coded / goal), -1.0, 1.0)
+        if bar is not None:
+            bar.update()
+        if _DEBUG and step % 50 == 0:
+            print(step, "psnr", (10 * torch.log10(4 / mse.detach())).cpu().numpy().round(2), "bpv",
+                  (bits.detach() / voxels).cpu().numpy().round(4), "lam", torch.exp(log_lam).cpu().numpy())
+    if bar is not None:
+        bar.close()
+    out = []
+    for b in range(batch):
+        d = float(delta[b])
+        p = {f"z{k}": z[b].detach().cpu().numpy().astype(np.float32) for k, z in enumerate(model.z)}
+        p.update({k: v[b].detach().cpu().numpy().astype(np.float32) for k, v in model.w.items()})
+        p["W1"] = p["W1"] * np.float32(d)
+        p["v"] = p["v"] * np.float32(d)
+        out.append(p)
+    return out, torch.exp(log_lam).detach().cpu().numpy().astype(np.float64)
+
+
+import os  # noqa: E402  (debug switch for development runs)
+
+_DEBUG = bool(os.environ.get("LATENT_DEBUG"))
