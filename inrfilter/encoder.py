@@ -242,6 +242,16 @@ class _Encoder:
                                       self.device, self.options, param_bytes=np.asarray(room), target_mse=None)
         for job, (spec, params) in zip(kept, fitted):
             self.finish(job, spec, params)
+            target_bytes = job.raw_nbytes / self.target.ratio
+            residual = len(blobfmt.unpack(job.blob)[2].get("r", b""))  # max_error's residual comes on top
+            if self.target.ratio_given and len(job.blob) - residual > target_bytes:
+                if len(job.lossless()) <= target_bytes * 1.15:
+                    self._keep(job, job.lossless(), math.inf)
+                    continue
+                raise ValueError(
+                    f"ratio={self.target.ratio:g} is impossible for a {job.array.shape} {job.array.dtype} chunk "
+                    f"({job.raw_nbytes} bytes): the smallest {self.method.name} model takes "
+                    f"{len(job.blob) - residual} bytes; use larger chunks or a lower ratio")
 
     def by_psnr(self, jobs: list[_Job]) -> None:
         goal = self.target.psnr

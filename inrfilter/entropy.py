@@ -25,6 +25,7 @@ bounded by the caller's ``count``, never by the stream.
 *Factorised tensors* (:func:`encode_tensors`): for a list of integer arrays (the
 caller knows their sizes), a parameter header then one shared Laplace stream::
 
+    header length varint
     per tensor:  scale index u8 | zigzag(loc) varint | bound varint
     then:        Laplace stream of every tensor's symbols, tensor after tensor
 
@@ -35,8 +36,9 @@ fewest bits for this tensor.  The scale table holds dyadic rationals (a 3-bit
 mantissa times a power of two), so encoder and decoder agree bit for bit on every
 machine without any transcendental function.
 
-*Float tensors* (:func:`encode_weights`): a u16 count of tensors, each tensor's
-step as float32, then the factorised tensors of ``rint(w / step)``.
+*Float tensors* (:func:`encode_weights`): a u8 count of tensors, each tensor's step
+exponent e as int8 (the step is 2**e: exact, one byte), then the factorised tensors
+of ``rint(w / 2**e)``.  (Varints are unsigned LEB128.)
 
 Rates: :func:`laplace_bits` is the code length the model predicts (the ideal
 ``-sum log2 p``); the bytes written exceed it by at most a few words (tested).
@@ -44,7 +46,6 @@ Rates: :func:`laplace_bits` is the code length the model predicts (the ideal
 
 from __future__ import annotations
 
-import struct
 from typing import Any, Sequence
 
 import numpy as np
@@ -275,17 +276,15 @@ def encode_tensors(tensors: Sequence[np.ndarray]) -> bytes:
     for c, sc in zip(pieces, scales):
         enc.add(c, 0.0, sc)
     body = enc.finish()
-    return struct.pack("<I", len(head)) + bytes(head) + body
+    return _varint(len(head)) + bytes(head) + body
 
 
 def decode_tensors(data: bytes, sizes: Sequence[int]) -> list[np.ndarray]:
     """Inverse of :func:`encode_tensors` for tensors of the given element counts (int64)."""
-    if len(data) < 4:
-        raise ValueError("factorised tensors: truncated header")
-    (head_len,) = struct.unpack_from("<I", data)
-    if head_len > len(data) - 4:
+    head_len, start = _read_varint(data, 0)
+    if head_len > len(data) - start:
         raise ValueError("factorised tensors: header runs past the end")
-    head, body = data[4 : 4 + head_len], data[4 + head_len :]
+    head, body = data[start : start + head_len], data[start + head_len :]
     pos, params, bound = 0, [], 0
     for size in sizes:
         if pos >= len(head):
@@ -318,34 +317,36 @@ def decode_ints_factorised(data: bytes, count: int) -> np.ndarray:
 
 # -- float tensors (network weights) -------------------------------------------------
 
-def encode_weights(arrays: Sequence[np.ndarray], steps: Sequence[float]) -> bytes:
-    """Float tensors quantised to ``rint(w / step)`` (one step per tensor, stored as
-    float32) and coded factorised.  Returns the bytes; :func:`decode_weights` gives back
-    ``ints * step`` exactly as the encoder's :func:`quantise_weights`."""
-    if len(arrays) != len(steps) or len(arrays) >= 2**16:
-        raise ValueError("encode_weights needs one step per tensor (fewer than 65536 tensors)")
-    steps32 = np.asarray(steps, dtype="<f4")
-    if not (np.isfinite(steps32).all() and (steps32 > 0).all()):
-        raise ValueError("weight steps must be positive and finite")
-    ints = [np.rint(np.asarray(a, np.float64) / float(s)).astype(np.int64) for a, s in zip(arrays, steps32)]
-    return struct.pack("<H", len(arrays)) + steps32.tobytes() + encode_tensors(ints)
+def power_of_two_step(x: float) -> int:
+    """The exponent e of the power-of-two step 2**e nearest (in log) to ``x`` (clipped to int8)."""
+    return int(np.clip(np.rint(np.log2(max(float(x), 2.0**-126))), -126, 127))
 
 
-def quantise_weights(arrays: Sequence[np.ndarray], steps: Sequence[float]) -> list[np.ndarray]:
+def encode_weights(arrays: Sequence[np.ndarray], exponents: Sequence[int]) -> bytes:
+    """Float tensors quantised to ``rint(w / 2**e)`` (one power-of-two step per tensor,
+    its exponent stored as int8) and coded factorised.  :func:`decode_weights` gives back
+    exactly what :func:`quantise_weights` computes."""
+    if len(arrays) != len(exponents) or len(arrays) > 255:
+        raise ValueError("encode_weights needs one exponent per tensor (at most 255 tensors)")
+    exps = np.asarray(exponents, dtype=np.int64)
+    if (exps < -126).any() or (exps > 127).any():
+        raise ValueError("weight step exponents must lie in -126..127")
+    ints = [np.rint(np.asarray(a, np.float64) * 2.0 ** -int(e)).astype(np.int64) for a, e in zip(arrays, exps)]
+    return bytes([len(arrays)]) + exps.astype(np.int8).tobytes() + encode_tensors(ints)
+
+
+def quantise_weights(arrays: Sequence[np.ndarray], exponents: Sequence[int]) -> list[np.ndarray]:
     """What :func:`decode_weights` will return for these arrays (float32)."""
-    steps32 = np.asarray(steps, dtype=np.float32)
-    return [(np.rint(np.asarray(a, np.float64) / float(s)) * float(s)).astype(np.float32)
-            for a, s in zip(arrays, steps32)]
+    return [(np.rint(np.asarray(a, np.float64) * 2.0 ** -int(e)) * 2.0 ** int(e)).astype(np.float32)
+            for a, e in zip(arrays, exponents)]
 
 
 def decode_weights(data: bytes, shapes: Sequence[tuple[int, ...]]) -> list[np.ndarray]:
-    if len(data) < 2:
+    if len(data) < 1:
         raise ValueError("weights: truncated")
-    (n,) = struct.unpack_from("<H", data)
-    if n != len(shapes) or len(data) < 2 + 4 * n:
+    n = data[0]
+    if n != len(shapes) or len(data) < 1 + n:
         raise ValueError(f"weights: {n} tensors stored, {len(shapes)} expected")
-    steps = np.frombuffer(data, "<f4", n, 2).astype(np.float64)
-    if not (np.isfinite(steps).all() and (steps > 0).all()):
-        raise ValueError("weights: a step is not a positive number")
-    ints = decode_tensors(data[2 + 4 * n :], [int(np.prod(s)) for s in shapes])
-    return [(i * s).astype(np.float32).reshape(shape) for i, s, shape in zip(ints, steps, shapes)]
+    exps = np.frombuffer(data, np.int8, n, 1).astype(np.int64)
+    ints = decode_tensors(data[1 + n :], [int(np.prod(s)) for s in shapes])
+    return [(i * 2.0 ** int(e)).astype(np.float32).reshape(shape) for i, e, shape in zip(ints, exps, shapes)]

@@ -93,7 +93,7 @@ def test_tensors_header_validation():
     with pytest.raises(ValueError):
         entropy.decode_tensors(data[:3], [10, 5])
     bad = bytearray(data)
-    bad[4] = 255  # scale index out of the table
+    bad[1] = 255  # scale index out of the table
     with pytest.raises(ValueError):
         entropy.decode_tensors(bytes(bad), [10, 5])
     with pytest.raises(TypeError):
@@ -109,15 +109,15 @@ def test_scale_table_is_exact_and_sorted():
 def test_weights_round_trip():
     rng = np.random.default_rng(5)
     arrays = [rng.normal(0, 0.3, (12, 16)), rng.normal(0, 0.01, 16)]
-    steps = [0.3 / 64, 0.01 / 64]
-    data = entropy.encode_weights(arrays, steps)
+    exps = [entropy.power_of_two_step(0.3 / 64), entropy.power_of_two_step(0.01 / 64)]
+    assert exps == [-8, -13]
+    data = entropy.encode_weights(arrays, exps)
     back = entropy.decode_weights(data, [a.shape for a in arrays])
-    expect = entropy.quantise_weights(arrays, steps)
-    for a, b, e in zip(arrays, back, expect):
+    expect = entropy.quantise_weights(arrays, exps)
+    for a, b, e, x in zip(arrays, back, expect, exps):
         assert b.shape == a.shape and np.array_equal(b, e)
-    assert np.abs(back[0] - arrays[0]).max() <= steps[0] / 2 * 1.0001
-    assert np.abs(back[1] - arrays[1]).max() <= steps[1] / 2 * 1.0001
+        assert np.abs(b - a).max() <= 2.0**x / 2 * 1.0001
     with pytest.raises(ValueError):
         entropy.decode_weights(data, [(12, 16)])
     with pytest.raises(ValueError):
-        entropy.encode_weights(arrays, [0.1, 0.0])
+        entropy.encode_weights(arrays, [0, 200])

@@ -61,7 +61,7 @@ WIDTHS = (4, 6, 8, 12, 16, 24, 32, 40)
 #: share of the size budget the synthesis weights may take when the width is automatic
 WEIGHT_SHARE = 0.2
 #: relative weight steps tried after training (step = rms(tensor) * rel)
-WEIGHT_RELS = (1 / 8, 1 / 16, 1 / 32, 1 / 64, 1 / 128)
+WEIGHT_RELS = (1 / 8, 1 / 16, 1 / 32, 1 / 64, 1 / 128)  # steps are powers of two near these
 #: a size target is met when the blob is in [LOW, 1] x the target
 LOW = 0.88
 
@@ -181,7 +181,15 @@ class Latent(Method):
         for b, params in enumerate(fitted):
             mask = None if active is None else active[b]
             limit = None if param_bytes is None else float(param_bytes[b])
-            out.append((spec, _finalise(layout, params, chunks[b], mask, float(lams[b]), limit)))
+            final = _finalise(layout, params, chunks[b], mask, float(lams[b]), limit)
+            if target_mse is not None:
+                # the starting pyramid meets a quality target by construction (finest grid at
+                # full resolution); keep it when training did not, or when it is smaller
+                start = {**init[b], "W1": init[b]["W1"] * np.float32(deltas[b]),
+                         "v": init[b]["v"] * np.float32(deltas[b])}
+                start = _finalise(layout, start, chunks[b], mask, float(lam0[b]), None)
+                final = _better(layout, final, start, chunks[b], mask, float(target_mse[b]))
+            out.append((spec, final))
         return out
 
     # -- reading ----------------------------------------------------------------------
@@ -233,6 +241,16 @@ def _centres(shape: tuple[int, ...], level: int) -> list[np.ndarray]:
     return out
 
 
+def _better(layout: Layout, a: Params, b: Params, chunk: np.ndarray, mask: np.ndarray | None,
+            goal: float) -> Params:
+    """Of two quantised models: the smaller of those that meet ``goal`` (mse), else the more accurate."""
+    ea, eb = _mse(layout, a, chunk, mask), _mse(layout, b, chunk, mask)
+    ok = [(len(codec.pack(layout, p)), i, p) for i, (p, e) in enumerate(((a, ea), (b, eb))) if e <= goal]
+    if ok:
+        return min(ok, key=lambda t: t[:2])[2]
+    return a if ea <= eb else b
+
+
 def _mse(layout: Layout, params: Params, chunk: np.ndarray, mask: np.ndarray | None) -> float:
     y = evaluate_axes(layout, params, [np.arange(n, dtype=np.float64) for n in layout.shape])
     err = (y - chunk) ** 2
@@ -240,17 +258,14 @@ def _mse(layout: Layout, params: Params, chunk: np.ndarray, mask: np.ndarray | N
 
 
 def _quantised(layout: Layout, params: Params, rel: float, s: float) -> Params:
-    """Latents on step s (folded into W1), weights on per-tensor steps rms * rel."""
-    from ... import entropy
-
+    """Latents on step s (folded into W1 and v), weights on per-tensor power-of-two steps near rms * rel."""
     out = {f"z{i}": np.rint(params[f"z{i}"] / s).astype(np.float32) for i in range(layout.levels)}
     weights = {k: params[k] * (s if k in ("W1", "v") else 1.0) for k in layout.weight_names}
-    steps = [max(float(np.sqrt(np.mean(np.square(weights[k], dtype=np.float64)))), 1e-6) * rel
-             for k in layout.weight_names]
-    steps = np.asarray(steps, np.float32)
+    exps = [entropy.power_of_two_step(max(float(np.sqrt(np.mean(np.square(weights[k], dtype=np.float64)))),
+                                          1e-6) * rel) for k in layout.weight_names]
     out.update(dict(zip(layout.weight_names, entropy.quantise_weights([weights[k] for k in layout.weight_names],
-                                                                       steps))))
-    out["wsteps"] = steps
+                                                                       exps))))
+    out["wexp"] = np.asarray(exps, np.int64)
     return out
 
 

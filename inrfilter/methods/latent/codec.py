@@ -4,6 +4,7 @@ Layout (varints are LEB128)::
 
     varint latents length | latents | weights (inrfilter.entropy.encode_weights)
     latents = varint bound | varint table length | table | Laplace stream
+    (params carry "wexp", the weights' power-of-two step exponents, for packing)
 
 Latent symbols are coded coarsest grid first.  With the *context model* (spec c=1) each
 grid is coded in two checkerboard passes (voxels whose index sum is even, then odd);
@@ -148,8 +149,7 @@ def decode_latents(layout: Layout, data: bytes) -> list[np.ndarray]:
 def pack(layout: Layout, params: dict[str, np.ndarray]) -> bytes:
     """Weights section of quantised params (integer-valued latents, weights on their steps)."""
     latents = encode_latents(layout, [params[f"z{i}"] for i in range(layout.levels)])
-    steps = np.asarray(params["wsteps"], np.float32)
-    weights = entropy.encode_weights([params[n] for n in layout.weight_names], steps)
+    weights = entropy.encode_weights([params[n] for n in layout.weight_names], params["wexp"])
     return _varint(len(latents)) + latents + weights
 
 

@@ -82,8 +82,8 @@ def axis_weights(t: np.ndarray, n: int, m: int) -> tuple[np.ndarray, np.ndarray,
         zero = np.zeros(t.shape, np.int64)
         return zero, zero, np.zeros(t.shape)
     g = t * ((m - 1) / (n - 1))
-    lo = np.clip(np.floor(g).astype(np.int64), 0, m - 2)
-    return lo, lo + 1, g - lo
+    lo = np.clip(np.floor(g).astype(np.int64), 0, m - 1)  # a node itself gets weight 0 on its neighbour
+    return lo, np.minimum(lo + 1, m - 1), g - lo
 
 
 def axis_matrix(t: np.ndarray, n: int, m: int) -> np.ndarray:

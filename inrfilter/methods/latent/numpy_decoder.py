@@ -13,23 +13,29 @@ from __future__ import annotations
 
 import numpy as np
 
-from .layout import Layout, axis_matrix, axis_weights
+from .layout import Layout, axis_weights
 
 #: rows per block of the MLP (keeps activations in cache)
 _BLOCK = 1 << 15
 
 
 def _upsample(grid: np.ndarray, coords: list[np.ndarray], shape: tuple[int, ...]) -> np.ndarray:
+    """Separable 2-tap interpolation of ``grid`` onto the tensor grid ``coords`` (float32):
+    a few operations per output value and axis, whatever the grid's resolution."""
     out = grid.astype(np.float32, copy=False)
     for axis, (t, n) in enumerate(zip(coords, shape)):
         m = grid.shape[axis]
         if m == n and np.array_equal(t, np.arange(n)):
             continue  # the grid is at full resolution on this axis
-        if np.all(t == np.rint(t)) and m == n:
-            out = np.take(out, t.astype(np.int64), axis=axis)
+        lo, hi, frac = axis_weights(t, n, m)
+        if not frac.any():
+            out = np.take(out, lo, axis=axis)
             continue
-        mat = axis_matrix(t, n, m)
-        out = np.moveaxis(np.tensordot(mat, out, axes=([1], [axis])), 0, axis)
+        view = [1] * out.ndim
+        view[axis] = len(t)
+        f = frac.astype(np.float32).reshape(view)
+        low = np.take(out, lo, axis=axis)
+        out = low + (np.take(out, hi, axis=axis) - low) * f
     return out
 
 
@@ -64,18 +70,23 @@ def evaluate_axes(layout: Layout, params: dict[str, np.ndarray], coords: list[np
 
 
 def evaluate_points(layout: Layout, params: dict[str, np.ndarray], points: np.ndarray) -> np.ndarray:
-    """Values at continuous voxel coordinates ``[N, ndim]``."""
+    """Values at continuous voxel coordinates ``[N, ndim]``: per grid, the 2**ndim corner
+    latents are gathered and interpolated axis by axis with the float32 arithmetic of
+    :func:`_upsample`, so integer coordinates give the decode's features."""
     n_pts = len(points)
     features = np.zeros((n_pts, layout.levels), np.float32)
     for i in range(layout.levels):
-        grid = params[f"z{i}"].astype(np.float32)
+        grid = params[f"z{i}"].astype(np.float32, copy=False)
         per_axis = [axis_weights(points[:, a], n, m) for a, (n, m) in enumerate(zip(layout.shape, grid.shape))]
-        acc = np.zeros(n_pts, np.float64)
-        for corner in np.ndindex(*(2,) * layout.ndim):
-            index, weight = [], np.ones(n_pts)
-            for (lo, hi, frac), c in zip(per_axis, corner):
-                index.append(hi if c else lo)
-                weight = weight * (frac if c else 1.0 - frac)
-            acc += weight * grid[tuple(index)]
-        features[:, i] = acc
+        corners = {c: grid[tuple(hi if bit else lo for (lo, hi, _), bit in zip(per_axis, c))]
+                   for c in np.ndindex(*(2,) * layout.ndim)}
+        for axis, (_, _, frac) in enumerate(per_axis):  # collapse axis 0, then 1, ...
+            f = frac.astype(np.float32)
+            reduced = {}
+            for c, low in corners.items():
+                if c[axis] == 0:
+                    high = corners[c[:axis] + (1,) + c[axis + 1 :]]
+                    reduced[c] = low + (high - low) * f
+            corners = reduced
+        features[:, i] = corners[(0,) * layout.ndim]
     return synthesis(params, features)

@@ -132,7 +132,8 @@ def fit(layout: Layout, chunks: np.ndarray, init: list[dict[str, np.ndarray]], d
         for group in opt.param_groups:
             group["lr"] = group["base"] * 0.5 * (1.0 + math.cos(math.pi * step / steps))
         if step < ste_from:
-            latents = [z + (torch.rand(z.shape, generator=gen, device=device) - 0.5) for z in model.z]
+            # one noise draw shared by the batch: a chunk's training does not depend on its batch mates
+            latents = [z + (torch.rand((1,) + z.shape[1:], generator=gen, device=device) - 0.5) for z in model.z]
         else:
             latents = [z + (torch.round(z) - z).detach() for z in model.z]
         y = model.forward(latents)
