@@ -49,15 +49,15 @@ import numpy as np
 from ...grid import Where, region_indices
 from ...levels import level_shape, max_level, pyramid_axes
 from ..base import Budget, Method, Params, Spec, finite_voxels
-from . import codec, pyramid
 from ... import entropy
+from . import codec, pyramid
 from .layout import Layout, auto_levels, axis_matrix
 from .numpy_decoder import evaluate_axes, evaluate_points
 
 __all__ = ["Latent"]
 _DEBUG = bool(__import__("os").environ.get("LATENT_DEBUG"))
 
-WIDTHS = (4, 6, 8, 12, 16, 24, 32, 40)
+WIDTHS = (4, 6, 8, 12, 16)
 #: share of the size budget the synthesis weights may take when the width is automatic
 WEIGHT_SHARE = 0.2
 #: relative weight steps tried after training (step = rms(tensor) * rel)
@@ -169,12 +169,6 @@ class Latent(Method):
             mse = float(err[active[b]].mean() if active is not None else err.mean())
             lam0.append(1.39 * max(mse, 1e-10))
             init.append({**base, **{f"z{k}": g.astype(np.float32) for k, g in enumerate(grids)}})
-            if target_bits is not None:
-                # training steers the factorised rate of the rounded latents; the context
-                # coder writes fewer bits: calibrate the goal on the starting pyramid
-                coded = 8.0 * len(codec.encode_latents(layout, grids))
-                proxy = sum(entropy.laplace_bits(g, 0.0, max(float(np.abs(g).mean()), 1 / 32)) for g in grids)
-                target_bits[b] *= max(proxy, 8.0) / max(coded, 8.0)
         fitted, lams = train(layout, chunks, init, deltas, np.asarray(lam0), budget, device, options, target_bits,
                              None if target_mse is None else np.asarray(target_mse, np.float64), active)
         out = []
@@ -257,9 +251,14 @@ def _mse(layout: Layout, params: Params, chunk: np.ndarray, mask: np.ndarray | N
     return float(err[mask].mean() if mask is not None else err.mean())
 
 
-def _quantised(layout: Layout, params: Params, rel: float, s: float) -> Params:
-    """Latents on step s (folded into W1 and v), weights on per-tensor power-of-two steps near rms * rel."""
-    out = {f"z{i}": np.rint(params[f"z{i}"] / s).astype(np.float32) for i in range(layout.levels)}
+def _quantised(layout: Layout, params: Params, rel: float, s: float, dead: float = 0.0) -> Params:
+    """Latents on step s (folded into W1 and v) rounded with a dead zone ``dead`` (|z| is
+    rounded after subtracting it, so small latents go to 0 first), weights on per-tensor
+    power-of-two steps near rms * rel."""
+    out = {}
+    for i in range(layout.levels):
+        z = params[f"z{i}"] / s
+        out[f"z{i}"] = (np.sign(z) * np.floor(np.maximum(np.abs(z) + 0.5 - dead, 0.0))).astype(np.float32)
     weights = {k: params[k] * (s if k in ("W1", "v") else 1.0) for k in layout.weight_names}
     exps = [entropy.power_of_two_step(max(float(np.sqrt(np.mean(np.square(weights[k], dtype=np.float64)))),
                                           1e-6) * rel) for k in layout.weight_names]
@@ -271,51 +270,37 @@ def _quantised(layout: Layout, params: Params, rel: float, s: float) -> Params:
 
 def _finalise(layout: Layout, params: Params, chunk: np.ndarray, mask: np.ndarray | None, lam: float,
               limit: float | None) -> Params:
-    """Quantise a trained chunk: weight steps by rate-distortion, then (size targets) the
-    latent step s that brings the packed size within [LOW, 1] x ``limit``."""
+    """Quantise a trained chunk: weight steps by rate-distortion; then, for a size target
+    the model overshoots, a rounding dead zone (then, if that is not enough, a coarser
+    latent step) found by bisection on the exact packed size."""
     voxels = chunk.size
     size = lambda p: len(codec.pack(layout, p))  # noqa: E731
     best = None
     for rel in WEIGHT_RELS:
         q = _quantised(layout, params, rel, 1.0)
-        cost = _mse(layout, q, chunk, mask) + lam * 8 * len(
-            codec.pack(layout, q)) / voxels
+        cost = _mse(layout, q, chunk, mask) + lam * 8 * size(q) / voxels
         if best is None or cost < best[0]:
             best = (cost, rel, q)
     _, rel, q = best
     if _DEBUG:
         raw = {**params, **{f"z{i}": np.rint(params[f"z{i}"]) for i in range(layout.levels)}}
         print("finalise: rel", rel, "psnr float-w", 10 * np.log10(4 / _mse(layout, raw, chunk, mask)),
-              "psnr quant", 10 * np.log10(4 / _mse(layout, q, chunk, mask)), "size", size(q), "limit", limit)
-    if limit is None:
+              "psnr quant", 10 * np.log10(4 / _mse(layout, q, chunk, mask)), "size", size(q), "limit", limit,
+              "latents", len(codec.encode_latents(layout, [q[f"z{i}"] for i in range(layout.levels)])),
+              "weight estimate", _weight_bytes(layout.width, layout.levels))
+    if limit is None or size(q) <= limit:
         return q
-    n = size(q)
-    if LOW * limit <= n <= limit:
-        return q
-    if n > limit:  # coarser latents: s > 1 until it fits
-        lo, hi = 0.0, np.log(64.0)
-        if size(_quantised(layout, params, rel, float(np.exp(hi)))) > limit:
-            coarse = _quantised(layout, params, WEIGHT_RELS[0], float(np.exp(hi)))
-            return coarse  # the smallest this layout gets; the encoder judges it
-    else:  # finer latents (s < 1) fill the budget, but are kept only if they do not lose quality
-        lo, hi = np.log(1 / 16.0), 0.0
-        finer = _quantised(layout, params, rel, float(np.exp(lo)))
-        if size(finer) > limit:
-            for _ in range(12):
-                mid = (lo + hi) / 2
-                if size(_quantised(layout, params, rel, float(np.exp(mid)))) <= limit:
-                    hi = mid
-                else:
-                    lo = mid
-            finer = _quantised(layout, params, rel, float(np.exp(hi)))
-        return finer if _mse(layout, finer, chunk, mask) <= _mse(layout, q, chunk, mask) else q
-    # invariant: size(exp(hi)) <= limit < size(exp(lo))
-    for _ in range(12):
-        mid = (lo + hi) / 2
-        if size(_quantised(layout, params, rel, float(np.exp(mid)))) <= limit:
-            hi = mid
-        else:
-            lo = mid
-        if size(_quantised(layout, params, rel, float(np.exp(hi)))) >= LOW * limit:
-            break
-    return _quantised(layout, params, rel, float(np.exp(hi)))
+    for knob in ("dead", "step"):
+        make = (lambda v: _quantised(layout, params, rel, 1.0, v)) if knob == "dead" else \
+            (lambda v: _quantised(layout, params, WEIGHT_RELS[0], float(np.exp(v)), 1.0))
+        lo, hi = 0.0, (1.0 if knob == "dead" else float(np.log(64.0)))
+        if size(make(hi)) > limit:
+            continue
+        for _ in range(10):  # invariant: make(hi) fits, make(lo) does not
+            mid = (lo + hi) / 2
+            if size(make(mid)) <= limit:
+                hi = mid
+            else:
+                lo = mid
+        return make(hi)
+    return make(hi)  # the smallest this layout gets; the encoder judges it

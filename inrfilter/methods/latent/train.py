@@ -11,16 +11,18 @@ rate of the latents (one learned scale per grid, started at the pyramid's).  Pha
 (the first ``1 - ste`` of the steps) adds uniform noise U(-1/2, 1/2) to the latents
 (Ballé et al.'s proxy); phase 2 rounds them with a straight-through gradient, so the
 stored, rounded latents are what was optimised (Cool-chic's final phase; C3 anneals
-soft rounding instead).  From 20 % of the steps to the end of phase 1, lambda follows
-the target by dual ascent in log space: ``log lambda += eta * clip(log(bits / target), -1, 1)``
-for a size target, ``-= eta * clip(log(mse / target_mse), -1, 1)`` for a quality
-target.  Learning rate: cosine from ``lr`` (latents: ``lr * 10``, in step units) to 0.
+soft rounding instead).  From 10 % to 95 % of the steps, every 5 steps, lambda
+follows the target by dual ascent in log space on what would be stored: for a size
+target ``log lambda += 0.3 * clip(log(bytes / target), -1, 1)`` with the bytes the
+latent coder (``codec``) writes for the rounded latents; for a quality target
+``-= 0.3 * clip(log(mse / target_mse), -1, 1)`` with the mse of the rounded latents.  Learning rate: cosine from ``lr`` (latents: ``lr * 10``, in step units) to 0.
 On return the step is folded into the stored weights (``W1``, ``v`` times delta).
 """
 
 from __future__ import annotations
 
 import math
+import os
 import time
 from typing import Any
 
@@ -28,14 +30,14 @@ import numpy as np
 import torch
 
 from ..base import Budget
+from . import codec
 from .layout import Layout, axis_matrix
 
 _LOG2 = math.log(2.0)
-_ETA = 0.03
-#: share of the steps before lambda starts to follow the target
-_WARM = 0.2
+#: lambda follows the target from _WARM to _FREEZE of the steps, every _EVERY steps, by _ETA_M
+_WARM, _FREEZE, _EVERY, _ETA_M = 0.1, 0.95, 5, 0.3
 #: latents' learning rate over the weights' (latents move in step units)
-_Z_LR = 10.0
+_Z_LR = float(os.environ.get("LATENT_ZLR", "10"))
 
 
 def _laplace_bits(v: torch.Tensor, scale: torch.Tensor) -> torch.Tensor:
@@ -143,13 +145,17 @@ def fit(layout: Layout, chunks: np.ndarray, init: list[dict[str, np.ndarray]], d
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
-        if _WARM * steps <= step < ste_from and (target_mse is not None or target_bits is not None):
+        if _WARM * steps <= step < _FREEZE * steps and step % _EVERY == 0 and (
+                target_mse is not None or target_bits is not None):
             with torch.no_grad():
-                if target_mse is not None:
-                    log_lam -= _ETA * torch.clamp(torch.log(mse.detach() / goal), -1.0, 1.0)
-                else:  # the rate of the rounded latents: the noisy proxy overstates low rates
-                    coded = model.bits([torch.round(z) for z in model.z])
-                    log_lam += _ETA * torch.clamp(torch.log(coded / goal), -1.0, 1.0)
+                rounded = [torch.round(z) for z in model.z]
+                if target_mse is not None:  # the mse of the rounded latents, as stored
+                    exact = ((model.forward(rounded) - x) ** 2 * mask).sum(1) / count
+                    log_lam -= _ETA_M * torch.clamp(torch.log(exact / goal), -1.0, 1.0)
+                else:  # the bytes the latent coder writes for the rounded latents
+                    coded = torch.tensor([8.0 * len(codec.encode_latents(layout, [r[b].cpu().numpy() for r in rounded]))
+                                          for b in range(batch)], device=device)
+                    log_lam += _ETA_M * torch.clamp(torch.log(coded.clamp(min=8.0) / goal), -1.0, 1.0)
         if bar is not None:
             bar.update()
         if _DEBUG and step % 50 == 0:
