@@ -131,8 +131,8 @@ def markdown(rows: list[dict], header: str) -> str:
         out.append(f"| {r['dataset']} | {r['codec']} | {r['setting']} | {_fmt(r['ratio'], 1)} | {_fmt(r['psnr'])} | "
                    f"{r['max_abs_error']:.3g} | {_fmt(r['encode_MBps'], 3)} | {_fmt(r['decode_MBps'])} | {r['note']} |")
     out += ["", "## Who wins", "",
-            "Per dataset and target ratio: latent's PSNR against the best peer's (SZ3, ZFP, SPERR) and siren's;
-SPERR is the better of its fixed-rate and error-bound (bisected) modes.",
+            "Per dataset and target ratio: latent's PSNR against the best peer's (SZ3, ZFP, SPERR) and siren's; "
+            "SPERR is the better of its fixed-rate and error-bound (bisected) modes.",
             "", "| dataset | ratio | latent dB | best peer | peer dB | latent - peer | SPERR dB | latent - SPERR | siren dB |",
             "|---|---:|---:|---|---:|---:|---:|---:|---:|"]
     for name in dict.fromkeys(r["dataset"] for r in rows):
