@@ -26,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
-from benchmarks import datasets, metrics, peers
+from benchmarks.common import datasets, metrics, peers
 
 RESULTS = Path(__file__).parent / "results" / "latent"
 RATIOS = (30, 100, 300)

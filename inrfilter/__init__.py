@@ -8,9 +8,20 @@ from .blob import FORMAT_VERSION, BlobError
 from .decoder import decode, decode_region, info, sample
 from .encoder import encode, encode_batch
 from .methods import METHODS
-from .plugin import PLUGIN_PATH
 
 __version__ = "0.1.0"
+
+
+
+def __getattr__(name: str):
+    """``PLUGIN_PATH`` (the folder for HDF5_PLUGIN_PATH) without importing the HDF5 door
+    on ``import inrfilter``."""
+    if name == "PLUGIN_PATH":
+        from .h5.plugin import PLUGIN_PATH
+
+        return PLUGIN_PATH
+    raise AttributeError(f"module 'inrfilter' has no attribute {name!r}")
+
 
 __all__ = [
     "BlobError", "FORMAT_VERSION", "METHODS", "PLUGIN_PATH", "decode", "decode_region", "encode", "encode_batch",

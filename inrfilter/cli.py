@@ -106,7 +106,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_plugin_path(args: argparse.Namespace) -> int:
-    from .plugin import PLUGIN_PATH, library_path
+    from .h5.plugin import PLUGIN_PATH, library_path
 
     try:
         library_path()
@@ -153,7 +153,7 @@ def _option_value(text: str):
 
 
 def cmd_cd_values(args: argparse.Namespace) -> int:
-    from .cdvalues import pack
+    from .h5.cdvalues import pack
     from .settings import EncodeSettings
 
     kw = {k: getattr(args, k) for k in ("ratio", "psnr", "max_error", "steps", "seconds", "transform")}

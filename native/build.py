@@ -4,7 +4,7 @@
 it in place for development.  The library holds the pure-C part
 (``h5inrfilter.c``: the H5PL entry points, can_apply, set_local, the filter
 callback) and, through ``ffibuilder.embedding_api``, one function implemented in
-Python, which hands a chunk to :mod:`inrfilter.h5filter`.
+Python, which hands a chunk to :mod:`inrfilter.h5.filter`.
 
 It compiles against the HDF5 headers (Debian: libhdf5-dev) but does not link
 libhdf5: the C part finds the HDF5 API of whichever library calls it.  It links
@@ -37,9 +37,15 @@ int inrfilter_py_filter(int reverse, size_t cd_nelmts, const unsigned int *cd_va
 # core: nothing here may call HDF5 or h5py (HDF5 holds its lock during the filter).
 INIT_CODE = """
 from _inrfilter_h5plugin import ffi, lib
-from inrfilter import h5atexit, h5filter
+import inrfilter
 
-h5atexit.register()  # registering touches nothing of HDF5
+inrfilter._loading_for_native_plugin = True  # inrfilter.h5 then leaves h5py alone
+from inrfilter.h5 import exit_flush
+from inrfilter.h5 import filter as h5filter
+
+inrfilter._loading_for_native_plugin = False
+
+exit_flush.register()  # registering touches nothing of HDF5
 
 
 @ffi.def_extern(error=0)
@@ -69,7 +75,7 @@ class PluginBuildError(RuntimeError):
 def constants(root: Path = ROOT) -> dict[str, object]:
     """The values the C part shares with Python, read from the sources (no import:
     the build environment has no numpy)."""
-    wanted = {"plugin.py": ("FILTER_ID", "FILTER_NAME", "CD_VERSION", "CD_FIXED", "CD_MAX", "LIBRARY_NAME"),
+    wanted = {"h5/plugin.py": ("FILTER_ID", "FILTER_NAME", "CD_VERSION", "CD_FIXED", "CD_MAX", "LIBRARY_NAME"),
               "chunk.py": ("MAX_NDIM",)}
     found: dict[str, object] = {}
     for name, keys in wanted.items():

@@ -13,7 +13,7 @@
  * path given to inrfilter_h5_init, then the global scope, are the fallbacks.
  *
  * Built by native/build.py, which defines the INRFILTER_* macros from
- * inrfilter/plugin.py and from the Python the package was installed for.
+ * inrfilter/h5/plugin.py and from the Python the package was installed for.
  */
 
 #include <dlfcn.h>

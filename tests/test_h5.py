@@ -15,7 +15,7 @@ import pytest
 
 import inrfilter
 import inrfilter.h5
-from inrfilter.cdvalues import unpack
+from inrfilter.h5.cdvalues import unpack
 from inrfilter.cli import main as cli
 from inrfilter.methods import get_method
 from tests.conftest import smooth

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from inrfilter import plugin
-from inrfilter.cdvalues import pack, pack_float64, unpack, unpack_float64
+from inrfilter.h5 import plugin
+from inrfilter.h5.cdvalues import pack, pack_float64, unpack, unpack_float64
 from inrfilter.settings import EncodeSettings
 from inrfilter.cli import main as cli
 

@@ -11,11 +11,11 @@ import numpy as np
 import pytest
 
 import inrfilter
-from inrfilter import plugin
-from inrfilter.cdvalues import pack
+from inrfilter.h5 import plugin
+from inrfilter.h5.cdvalues import pack
 from inrfilter.settings import EncodeSettings
 from inrfilter.cli import main as cli
-from inrfilter.h5filter import decode_chunk, encode_chunk
+from inrfilter.h5.filter import decode_chunk, encode_chunk
 from tests.conftest import smooth
 
 

@@ -12,10 +12,10 @@ import pytest
 from scipy import ndimage
 
 import inrfilter
-from benchmarks import datasets
-from inrfilter.methods import fourier_net as net
+from benchmarks.common import datasets
+from inrfilter.methods.fourier import network as net
 from inrfilter.methods import get_method
-from inrfilter.methods.active_mask import pack_mask, unpack_mask
+from inrfilter.methods.fourier.active_mask import pack_mask, unpack_mask
 from tests.conftest import FAST, smooth
 from tests.readers import SELECTIONS, assert_region_matches_full, assert_sample_at_integers_matches_decode
 
@@ -200,7 +200,7 @@ def test_mask_packing_round_trips_and_rejects_wrong_shapes():
 
 # -- the frozen Fourier matrix -----------------------------------------------------------
 def test_frequency_matrix_is_regenerated_from_the_stored_seed(mni_crop, monkeypatch):
-    import inrfilter.nn.fourier_layers as layers
+    import inrfilter.methods.fourier.layers as layers
 
     used = []
     original = layers.fourier_relu_forward
@@ -230,7 +230,7 @@ def test_frequency_scale_is_cycles_per_voxel_on_every_axis():
 def test_torch_and_numpy_forward_agree(mni_crop):
     import torch
 
-    from inrfilter.nn.fourier_layers import fourier_relu_forward
+    from inrfilter.methods.fourier.layers import fourier_relu_forward
 
     spec = {**METHOD.specs(mni_crop.shape, METHOD.check_options({}))[100], "r": 3}
     params = METHOD.init_params(spec, mni_crop.shape, np.random.default_rng(0))

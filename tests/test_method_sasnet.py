@@ -9,11 +9,11 @@ import numpy as np
 import pytest
 
 import inrfilter
-from benchmarks import datasets
+from benchmarks.common import datasets
 from inrfilter.methods import get_method
-from inrfilter.methods.hashgrid import HashGrid, geometric_resolutions
-from inrfilter.methods.sasnet_arch import arch_of
-from inrfilter.methods.sasnet_freq import effective_limits, frequency_embedding
+from inrfilter.methods.sasnet.hashgrid import HashGrid, geometric_resolutions
+from inrfilter.methods.sasnet.arch import arch_of
+from inrfilter.methods.sasnet.frequencies import effective_limits, frequency_embedding
 from tests.conftest import FAST, smooth
 from tests.readers import (
     assert_region_matches_full,
@@ -50,7 +50,7 @@ def powder_crop() -> np.ndarray:
 
 @pytest.mark.parametrize("ndim", [1, 2, 3, 4])
 def test_hash_grid_torch_and_numpy_lookups_agree(ndim):
-    from inrfilter.nn.hashgrid import hash_corners, hash_lookup
+    from inrfilter.methods.sasnet.hashgrid_torch import hash_corners, hash_lookup
 
     grid = HashGrid(ndim, geometric_resolutions(1, 100, 5), 6)
     assert any(grid.dense(i) for i in range(grid.levels)) and not all(grid.dense(i) for i in range(grid.levels))
@@ -82,7 +82,7 @@ def test_hash_grid_interpolates_exactly_at_vertices_and_linearly_between():
 
 
 def test_hash_grid_backward_reaches_only_looked_up_entries():
-    from inrfilter.nn.hashgrid import hash_lookup
+    from inrfilter.methods.sasnet.hashgrid_torch import hash_lookup
 
     grid = HashGrid(3, (2, 5, 9), 5)
     table = torch.zeros(2, grid.entries, 2, requires_grad=True)
@@ -147,7 +147,7 @@ def test_frozen_frequencies_are_really_frozen(turb_crop, monkeypatch):
     """The torch forward never trains W: it is a constant tensor regenerated from the
     seed, absent from the stored parameters, and the numpy decoder's regenerated copy
     reproduces the trained network."""
-    from inrfilter.nn import sasnet_layers
+    from inrfilter.methods.sasnet import layers as sasnet_layers
 
     seen = []
     original = sasnet_layers.SasnetForward.__init__
@@ -207,7 +207,7 @@ def test_ladder_grows_and_init_matches_shapes(masks):
 
 
 def test_penalty_is_lambda_times_mean_mask():
-    from inrfilter.nn.sasnet_layers import SasnetForward
+    from inrfilter.methods.sasnet.layers import SasnetForward
 
     method = get_method("sasnet")
     shape = (12, 10)

@@ -10,13 +10,14 @@ import numpy as np
 import pytest
 
 import inrfilter
-from benchmarks import datasets
+from benchmarks.common import datasets
 from inrfilter.methods import get_method
 from inrfilter.methods import sci as sci_module
-from inrfilter.methods import sci_partition as sp
-from inrfilter.methods.sci_alloc import RULES, allocate
-from inrfilter.methods.sci_layout import Layout, first_width, funnel_params
-from inrfilter.methods.sci_plan import plan_chunk
+from inrfilter.methods.sci import partition as sp
+from inrfilter.methods.sci.alloc import RULES, allocate
+from inrfilter.methods.sci.layout import Layout
+from inrfilter.methods.sci.widths import first_width, funnel_params
+from inrfilter.methods.sci.plan import plan_chunk
 from tests.conftest import FAST
 from tests.readers import (
     SELECTIONS,
@@ -407,7 +408,7 @@ def test_near_constant_blocks_are_stored_as_their_mean():
 
 
 def test_blocks_train_in_a_few_batched_runs(monkeypatch):
-    import inrfilter.nn.block_fit as block_fit
+    import inrfilter.methods.sci.block_fit as block_fit
 
     runs = []
     original = block_fit.fit_batched

@@ -1,4 +1,4 @@
-"""The method contract (see DESIGN.md): a family of models and how to fit them.
+"""The method contract: a family of models and how to fit them (docs/methods.md).
 
 A method never touches bytes, dtypes or NaN: it sees float32 chunks normalised to
 [-1, 1] and returns parameters as dicts of numpy arrays.  ``fit`` trains B chunks
@@ -9,53 +9,43 @@ methods import torch only inside ``fit`` so reading never needs it.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from ..budget import Budget, Params
 from ..grid import Where
+from ..options import Option, OptionError, check_options
 
-Params = dict[str, np.ndarray]
 Spec = dict[str, Any]
 
-
-@dataclass
-class Budget:
-    """How long to train one batch, and when to stop early.
-
-    ``target_mse`` is per chunk, in normalised units (range 2); training stops once
-    every chunk's best full-grid MSE is at or below it.
-    """
-
-    steps: int = 2000
-    seconds: float | None = None
-    target_mse: np.ndarray | None = None
-    progress: bool | None = None  # None: a bar only on a terminal
-    seed: int = 0
-    #: bool ``[B, *shape]``: voxels the core restores by itself (non-finite holes); their
-    #: values in the chunks are fill-ins a method need not fit.  None: no holes.
-    holes: np.ndarray | None = None
-    #: each chunk's :meth:`Method.side_info`, in chunk order (None when fit is called
-    #: directly, without the encoder)
-    side: list[dict[str, Any]] | None = None
+__all__ = ["Budget", "Method", "Params", "Spec", "finite_voxels"]
 
 
 class Method(ABC):
     """One INR family. Subclasses are stateless; options arrive as keyword arguments."""
 
     name: str = ""
-    #: method options a user may pass, with their defaults
-    defaults: dict[str, Any] = {}
+    #: the options a user may pass: type, range and default of each (inrfilter.options)
+    options: dict[str, Option] = {}
+
+    @property
+    def defaults(self) -> dict[str, Any]:
+        """Each option's default value."""
+        return {name: option.default for name, option in self.options.items()}
 
     def check_options(self, options: dict[str, Any]) -> dict[str, Any]:
-        """Reject unknown options; fill defaults."""
-        unknown = set(options) - set(self.defaults)
-        if unknown:
-            raise TypeError(
-                f"method {self.name!r} has no option(s) {sorted(unknown)}; it takes {sorted(self.defaults)}"
-            )
-        return {**self.defaults, **options}
+        """Every option checked against its declaration, defaults filled in, then the
+        relations between options (:meth:`check_relations`); OptionError otherwise."""
+        checked = check_options(f"method {self.name!r}", self.options, options)
+        problem = self.check_relations(checked)
+        if problem:
+            raise OptionError(f"method {self.name!r}: {problem}")
+        return checked
+
+    def check_relations(self, options: dict[str, Any]) -> str | None:
+        """What is wrong with a combination of individually valid options (None: nothing)."""
+        return None
 
     @abstractmethod
     def specs(self, shape: tuple[int, ...], options: dict[str, Any]) -> list[Spec]:

@@ -1,21 +1,12 @@
 """Sine layers (SIREN, Sitzmann et al. 2020), batched: weights ``[B, in, out]``.
 
-Initialisation is drawn in numpy so that it is the same on every device:
-first layer U(-1/in, 1/in), later layers U(-sqrt(6/in)/w0, sqrt(6/in)/w0), biases
-U(-1/sqrt(in), 1/sqrt(in)) (torch's Linear default, as in the SIREN reference code).
+Their initialisation is numpy (``inrfilter.methods.common.sine_layer_init``), so that
+it is the same on every device and needs no torch.
 """
 
 from __future__ import annotations
 
-import numpy as np
 import torch
-
-
-def sine_layer_init(rng: np.random.Generator, fan_in: int, fan_out: int, w0: float, first: bool):
-    bound = 1.0 / fan_in if first else np.sqrt(6.0 / fan_in) / w0
-    weight = rng.uniform(-bound, bound, (fan_in, fan_out)).astype(np.float32)
-    bias = rng.uniform(-1 / np.sqrt(fan_in), 1 / np.sqrt(fan_in), fan_out).astype(np.float32)
-    return weight, bias
 
 
 def batched_linear(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor) -> torch.Tensor:

@@ -19,7 +19,7 @@ import torch
 from tqdm.auto import tqdm
 
 from ..grid import unit_points
-from ..methods.base import Budget, Params
+from ..budget import Budget, Params
 
 #: forward(params, x) -> predictions [B, N], or (predictions, penalty [B]) where the
 #: penalty (a regulariser) is added to the training loss but not to the tracked MSE.

@@ -48,14 +48,14 @@ import numpy as np
 
 from ...grid import Where, region_indices
 from ...levels import level_shape, max_level, pyramid_axes
-from ..base import Budget, Method, Params, Spec, finite_voxels
 from ... import entropy
+from ...options import Option
+from ..base import Budget, Method, Params, Spec, finite_voxels
 from . import codec, pyramid
 from .layout import Layout, auto_levels, axis_matrix
 from .numpy_decoder import evaluate_axes, evaluate_points
 
 __all__ = ["Latent"]
-_DEBUG = bool(__import__("os").environ.get("LATENT_DEBUG"))
 
 WIDTHS = (4, 6, 8, 12, 16)
 #: share of the size budget the synthesis weights may take when the width is automatic
@@ -81,26 +81,15 @@ def choose_width(budget_bytes: float | None, levels: int) -> int:
 
 class Latent(Method):
     name = "latent"
-    defaults = {"levels": 0, "first": 0, "width": 0, "context": True, "lr": 1e-2, "ste": 0.25}
+    options = {
+        "levels": Option("int", 0, low=0, high=10, help="latent grids (0: until the longest axis has 2 nodes)"),
+        "first": Option("int", 0, low=0, high=4, help="finest grid: chunk shape / 2**first"),
+        "width": Option("int", 0, low=0, high=96, help="synthesis width (0: from the size budget, 4..16)"),
+        "context": Option("bool", True, help="context model for the latents (False: one scale per grid)"),
+        "lr": Option("float", 1e-2, low=0, open_low=True, high=1, help="Adam's starting learning rate"),
+        "ste": Option("float", 0.25, low=0, high=1, help="share of the steps trained with rounded latents"),
+    }
     rate_targeted = True
-
-    def check_options(self, options: dict[str, Any]) -> dict[str, Any]:
-        opts = super().check_options(options)
-        def integer(name, lo, hi):
-            v = opts[name]
-            if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or not lo <= v <= hi:
-                raise ValueError(f"latent: {name} must be an integer in {lo}..{hi}; got {v!r}")
-        integer("levels", 0, 10)
-        integer("first", 0, 4)
-        integer("width", 0, 96)
-        if not isinstance(opts["context"], (bool, np.bool_)):
-            raise ValueError(f"latent: context must be True or False; got {opts['context']!r}")
-        for k in ("lr",):
-            if not (isinstance(opts[k], (int, float)) and not isinstance(opts[k], bool) and 0 < opts[k] < 10):
-                raise ValueError(f"latent: {k} must be a positive number below 10; got {opts[k]!r}")
-        if not (isinstance(opts["ste"], (int, float)) and 0 <= opts["ste"] <= 1):
-            raise ValueError(f"latent: ste (the rounded share of the steps) must lie in [0, 1]; got {opts['ste']!r}")
-        return opts
 
     # -- layout -----------------------------------------------------------------------
     def _spec(self, shape: tuple[int, ...], options: dict[str, Any], budget_bytes: float | None) -> Spec:
@@ -282,12 +271,6 @@ def _finalise(layout: Layout, params: Params, chunk: np.ndarray, mask: np.ndarra
         if best is None or cost < best[0]:
             best = (cost, rel, q)
     _, rel, q = best
-    if _DEBUG:
-        raw = {**params, **{f"z{i}": np.rint(params[f"z{i}"]) for i in range(layout.levels)}}
-        print("finalise: rel", rel, "psnr float-w", 10 * np.log10(4 / _mse(layout, raw, chunk, mask)),
-              "psnr quant", 10 * np.log10(4 / _mse(layout, q, chunk, mask)), "size", size(q), "limit", limit,
-              "latents", len(codec.encode_latents(layout, [q[f"z{i}"] for i in range(layout.levels)])),
-              "weight estimate", _weight_bytes(layout.width, layout.levels))
     if limit is None or size(q) <= limit:
         return q
     for knob in ("dead", "step"):

@@ -22,7 +22,6 @@ On return the step is folded into the stored weights (``W1``, ``v`` times delta)
 from __future__ import annotations
 
 import math
-import os
 import time
 from typing import Any
 
@@ -37,7 +36,7 @@ _LOG2 = math.log(2.0)
 #: lambda follows the target from _WARM to _FREEZE of the steps, every _EVERY steps, by _ETA_M
 _WARM, _FREEZE, _EVERY, _ETA_M = 0.1, 0.95, 5, 0.3
 #: latents' learning rate over the weights' (latents move in step units)
-_Z_LR = float(os.environ.get("LATENT_ZLR", "10"))
+_Z_LR = 10.0
 
 
 def _laplace_bits(v: torch.Tensor, scale: torch.Tensor) -> torch.Tensor:
@@ -158,9 +157,6 @@ def fit(layout: Layout, chunks: np.ndarray, init: list[dict[str, np.ndarray]], d
                     log_lam += _ETA_M * torch.clamp(torch.log(coded.clamp(min=8.0) / goal), -1.0, 1.0)
         if bar is not None:
             bar.update()
-        if _DEBUG and step % 50 == 0:
-            print(step, "psnr", (10 * torch.log10(4 / mse.detach())).cpu().numpy().round(2), "bpv",
-                  (bits.detach() / voxels).cpu().numpy().round(4), "lam", torch.exp(log_lam).cpu().numpy())
     if bar is not None:
         bar.close()
     out = []
@@ -172,8 +168,3 @@ def fit(layout: Layout, chunks: np.ndarray, init: list[dict[str, np.ndarray]], d
         p["v"] = p["v"] * np.float32(d)
         out.append(p)
     return out, torch.exp(log_lam).detach().cpu().numpy().astype(np.float64)
-
-
-import os  # noqa: E402  (debug switch for development runs)
-
-_DEBUG = bool(os.environ.get("LATENT_DEBUG"))

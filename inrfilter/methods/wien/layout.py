@@ -33,10 +33,10 @@ import numpy as np
 
 from ...grid import to_unit
 from ...levels import level_shape, max_level, pyramid_axes
+from ..common import MAX_WIDTH
 
 #: the narrowest network of any scale (as siren's ladder starts)
 MIN_WIDTH = 2
-MAX_WIDTH = 1024
 #: a coarse network never gets more parameters than this per coefficient it represents
 #: (a SIREN fits N values well only with more than N parameters; coarse grids are small)
 MAX_PARAMS_PER_COEFFICIENT = 4

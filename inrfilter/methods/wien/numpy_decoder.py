@@ -11,24 +11,16 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..common import sine_mlp
 from .layout import Layout, Net
 from .synthesis import LevelPlan, plan_level
-
-EVAL_BLOCK = 1 << 15
 
 
 def mlp(params: dict[str, np.ndarray], net: Net, coords: np.ndarray) -> np.ndarray:
     """``net``'s raw outputs ``[n, n_out]`` (float32) at unit-frame ``coords [n, ndim]``:
-    sine layers sin(w0 (h W + b)) then a linear layer, as ``nn.wien_layers.mlp``."""
-    x = np.asarray(coords, np.float32)
-    w0 = np.float32(net.w0)
-    out = np.empty((len(x), net.n_out), np.float32)
-    for start in range(0, len(x), EVAL_BLOCK):
-        h = x[start : start + EVAL_BLOCK]
-        for i in range(net.layers):
-            h = np.sin(w0 * (h @ params[f"{net.name}.W{i}"] + params[f"{net.name}.b{i}"]))
-        out[start : start + EVAL_BLOCK] = h @ params[f"{net.name}.W{net.layers}"] + params[f"{net.name}.b{net.layers}"]
-    return out
+    sine layers sin(w0 (h W + b)) then a linear layer, as ``layers.mlp``."""
+    layers = [(params[f"{net.name}.W{i}"], params[f"{net.name}.b{i}"]) for i in range(net.layers + 1)]
+    return sine_mlp(coords, layers, net.w0)
 
 
 def neighbourhood_positions(layout: Layout, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

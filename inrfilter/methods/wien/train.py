@@ -61,7 +61,7 @@ def fit(layout: Layout, chunks: np.ndarray, init: Params, budget: Budget, device
         options: dict[str, Any]) -> list[Params]:
     """Train every network of ``layout`` for each chunk of ``chunks [B, *shape]``."""
     from ...nn import fit_batched
-    from ...nn.wien_layers import ScalesForward
+    from .layers import ScalesForward
 
     n_voxels = int(np.prod(layout.shape))
     coefficients = [decompose(chunk, layout) for chunk in chunks]
@@ -174,7 +174,7 @@ def _fit_enhancement(layout: Layout, coefficients, fitted: list[Params], init: P
     import torch
 
     from ...nn import fit_batched
-    from ...nn.wien_layers import EnhanceForward, tag_rows, upsampled_neighbourhoods
+    from .layers import EnhanceForward, tag_rows, upsampled_neighbourhoods
 
     kernel, scale2 = layout.net("k"), layout.net("d2")
     positions = grid_index(layout.grid(1))
