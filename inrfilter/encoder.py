@@ -216,6 +216,8 @@ class _Encoder:
         for job in jobs:
             header = job.base_header(self.method.name, spec={**spec, **job.side}, norm=job.prepared.norm,
                                      quant=self.quant)
+            if self.target.max_error is not None:  # the residual's header entry counts; its section comes on top
+                header.residual = (1.0, "q")
             overhead = len(blobfmt.pack(header.to_dict(), job.sections(w=b""))) + 8  # spec values may grow
             target_bytes = job.raw_nbytes / self.target.ratio
             if target_bytes - overhead < 16:  # not even an empty model fits
@@ -234,6 +236,8 @@ class _Encoder:
                                       self.device, self.options, param_bytes=np.asarray(room), target_mse=None)
         for job, (spec, params) in zip(kept, fitted):
             self.finish(job, spec, params)
+            if job.blob is job.lossless():  # finish chose the lossless copy (smaller, or the bound)
+                continue
             target_bytes = job.raw_nbytes / self.target.ratio
             residual = len(blobfmt.unpack(job.blob)[2].get("r", b""))  # max_error's residual comes on top
             if self.target.ratio_given and len(job.blob) - residual > target_bytes:
