@@ -21,7 +21,7 @@ Choices (measured in ``benchmarks/latent.py``; docs/latent.md has the numbers):
   latent count (faster decode, lower quality at low ratios).
 - ``levels`` (0 = auto): grids until the longest axis is down to 2 nodes.
 - ``width`` (0 = auto): the synthesis width is the largest of 4..40 whose weights take
-  at most a fifth of the size budget (tiny chunks at high ratios cannot afford 16).
+  at most a tenth of the size budget (tiny chunks at high ratios cannot afford 16).
 - ``context`` (True): the context model; False codes each grid with one scale
   (factorised), for the ablation.
 - Upsampling: multilinear ("align corners"), not Cool-chic v3's learned filter: the
@@ -59,7 +59,7 @@ __all__ = ["Latent"]
 
 WIDTHS = (4, 6, 8, 12, 16)
 #: share of the size budget the synthesis weights may take when the width is automatic
-WEIGHT_SHARE = 0.2
+WEIGHT_SHARE = 0.1
 #: relative weight steps tried after training (step = rms(tensor) * rel)
 WEIGHT_RELS = (1 / 8, 1 / 16, 1 / 32, 1 / 64, 1 / 128)  # steps are powers of two near these
 #: a size target is met when the blob is in [LOW, 1] x the target

@@ -15,7 +15,10 @@ soft rounding instead).  From 10 % to 95 % of the steps, every 5 steps, lambda
 follows the target by dual ascent in log space on what would be stored: for a size
 target ``log lambda += 0.3 * clip(log(bytes / target), -1, 1)`` with the bytes the
 latent coder (``codec``) writes for the rounded latents; for a quality target
-``-= 0.3 * clip(log(mse / target_mse), -1, 1)`` with the mse of the rounded latents.  Learning rate: cosine from ``lr`` (latents: ``lr * 10``, in step units) to 0.
+``-= 0.3 * clip(log(mse / target_mse), -1, 1)`` with the mse of the rounded latents.
+Rounding prunes latents, so a size target can end well short; then up to two short
+rounded refinements (a fifth of the steps each, lr * 0.3) run with lambda lowered by
+the shortfall squared.  Learning rate: cosine from ``lr`` (latents: ``lr * 10``, in step units) to 0.
 On return the step is folded into the stored weights (``W1``, ``v`` times delta).
 """
 
@@ -35,6 +38,8 @@ from .layout import Layout, axis_matrix
 _LOG2 = math.log(2.0)
 #: lambda follows the target from _WARM to _FREEZE of the steps, every _EVERY steps, by _ETA_M
 _WARM, _FREEZE, _EVERY, _ETA_M = 0.1, 0.95, 5, 0.3
+#: refinement after training (size targets): rounds, the shortfall that triggers one, its learning rate share
+_REFINE_ROUNDS, _REFINE_BELOW, _REFINE_LR = 2, 0.9, 0.3
 #: latents' learning rate over the weights' (latents move in step units)
 _Z_LR = 10.0
 
@@ -127,38 +132,56 @@ def fit(layout: Layout, chunks: np.ndarray, init: list[dict[str, np.ndarray]], d
         from tqdm import tqdm
 
         bar = tqdm(total=steps, desc="latent", leave=False)
-    for step in range(steps):
-        if budget.seconds is not None and time.monotonic() - start > budget.seconds:
-            break
+
+    def coded_bits() -> torch.Tensor:
+        """The bits the latent coder writes for each chunk's rounded latents."""
+        rounded = [torch.round(z).detach().cpu().numpy() for z in model.z]
+        return torch.tensor([8.0 * len(codec.encode_latents(layout, [r[b] for r in rounded])) for b in range(batch)],
+                            device=device).clamp(min=8.0)
+
+    def one_step(step: int, total: int, noisy: bool, lr_scale: float, control: bool) -> None:
+        nonlocal log_lam
         for group in opt.param_groups:
-            group["lr"] = group["base"] * 0.5 * (1.0 + math.cos(math.pi * step / steps))
-        if step < ste_from:
-            # one noise draw shared by the batch: a chunk's training does not depend on its batch mates
+            group["lr"] = group["base"] * lr_scale * 0.5 * (1.0 + math.cos(math.pi * step / total))
+        if noisy:  # one noise draw shared by the batch: a chunk's training does not depend on its batch mates
             latents = [z + (torch.rand((1,) + z.shape[1:], generator=gen, device=device) - 0.5) for z in model.z]
         else:
             latents = [z + (torch.round(z) - z).detach() for z in model.z]
         y = model.forward(latents)
         mse = ((y - x) ** 2 * mask).sum(1) / count
-        bits = model.bits(latents)
-        loss = (mse + torch.exp(log_lam) * bits / voxels).sum()
+        loss = (mse + torch.exp(log_lam) * model.bits(latents) / voxels).sum()
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
-        if _WARM * steps <= step < _FREEZE * steps and step % _EVERY == 0 and (
-                target_mse is not None or target_bits is not None):
+        if control and step % _EVERY == 0:
             with torch.no_grad():
-                rounded = [torch.round(z) for z in model.z]
                 if target_mse is not None:  # the mse of the rounded latents, as stored
-                    exact = ((model.forward(rounded) - x) ** 2 * mask).sum(1) / count
-                    log_lam -= _ETA_M * torch.clamp(torch.log(exact / goal), -1.0, 1.0)
+                    exact = ((model.forward([torch.round(z) for z in model.z]) - x) ** 2 * mask).sum(1) / count
+                    log_lam = log_lam - _ETA_M * torch.clamp(torch.log(exact / goal), -1.0, 1.0)
                 else:  # the bytes the latent coder writes for the rounded latents
-                    coded = torch.tensor([8.0 * len(codec.encode_latents(layout, [r[b].cpu().numpy() for r in rounded]))
-                                          for b in range(batch)], device=device)
-                    log_lam += _ETA_M * torch.clamp(torch.log(coded.clamp(min=8.0) / goal), -1.0, 1.0)
+                    log_lam = log_lam + _ETA_M * torch.clamp(torch.log(coded_bits() / goal), -1.0, 1.0)
+
+    controlled = target_mse is not None or target_bits is not None
+    for step in range(steps):
+        if budget.seconds is not None and time.monotonic() - start > budget.seconds:
+            break
+        one_step(step, steps, step < ste_from, 1.0, controlled and _WARM * steps <= step < _FREEZE * steps)
         if bar is not None:
             bar.update()
     if bar is not None:
         bar.close()
+    if target_bits is not None:
+        # rounding (phase 2) prunes latents, so a chunk can end well below its size: up to
+        # two short rounded refinements with lambda lowered by the shortfall squared
+        extra = max(10, steps // 5)
+        for _ in range(_REFINE_ROUNDS):
+            ratio = coded_bits() / goal
+            low = ratio < _REFINE_BELOW
+            if not bool(low.any()) or (budget.seconds is not None and time.monotonic() - start > budget.seconds):
+                break
+            log_lam = log_lam + torch.where(low, 2.0 * torch.log(ratio), torch.zeros_like(ratio))
+            for step in range(extra):
+                one_step(step, extra, False, _REFINE_LR, False)
     out = []
     for b in range(batch):
         d = float(delta[b])
