@@ -180,8 +180,13 @@ def fit(layout: Layout, chunks: np.ndarray, init: list[dict[str, np.ndarray]], d
             if not bool(low.any()) or (budget.seconds is not None and time.monotonic() - start > budget.seconds):
                 break
             log_lam = log_lam + torch.where(low, 2.0 * torch.log(ratio), torch.zeros_like(ratio))
+            tensors = model.z + list(model.w.values())
+            kept = [t.detach().clone() for t in tensors]
             for step in range(extra):
                 one_step(step, extra, False, _REFINE_LR, False)
+            with torch.no_grad():  # chunks on target keep their parameters: no chunk depends on its batch mates
+                for t, old in zip(tensors, kept):
+                    t[~low] = old[~low]
     out = []
     for b in range(batch):
         d = float(delta[b])
