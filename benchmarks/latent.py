@@ -120,6 +120,15 @@ def write_csv(rows: list[dict], path: Path) -> None:
         w.writerows(rows)
 
 
+def read_csv(path: Path) -> list[dict]:
+    rows = []
+    for row in csv.DictReader(open(path)):
+        for key in ("ratio", "psnr", "max_abs_error", "encode_MBps", "decode_MBps"):
+            row[key] = float(row[key])
+        rows.append(row)
+    return rows
+
+
 def _fmt(v, d=2):
     return "-" if v is None or (isinstance(v, float) and not math.isfinite(v)) else f"{v:.{d}f}"
 
@@ -237,8 +246,17 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--siren-steps", type=int, default=300)
     parser.add_argument("--out", type=Path, default=RESULTS)
     parser.add_argument("--ablations", action="store_true")
+    parser.add_argument("--combine", nargs="+", type=Path, metavar="CSV",
+                        help="write results.md and rd.png from results.csv files of separate runs")
+    parser.add_argument("--title", default="", help="report heading (with --combine)")
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
+    if args.combine:
+        rows = [r for path in args.combine for r in read_csv(path)]
+        write_csv(rows, args.out / "results.csv")
+        (args.out / "results.md").write_text(markdown(rows, args.title or "# latent vs peers"))
+        plot(rows, args.out / "rd.png")
+        return
     import torch
 
     torch.set_num_threads(1)
