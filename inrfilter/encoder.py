@@ -87,7 +87,8 @@ def torch_device(device: Any):
     try:
         from .nn import resolve_device
     except ImportError as exc:  # pragma: no cover - exercised only without torch
-        raise ImportError("encoding trains networks and needs torch: pip install torch") from exc
+        raise ImportError("encoding trains networks and needs torch: pip install 'inrfilter[encode]' "
+                          "(no GPU: pip install torch --index-url https://download.pytorch.org/whl/cpu first)") from exc
     return resolve_device(device)
 
 
