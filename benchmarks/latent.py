@@ -200,7 +200,6 @@ def plot(rows: list[dict], path: Path) -> None:
 def ablations(out: Path, steps: int, log) -> None:
     """On two datasets at ratio 100: coding of the same trained model (context model,
     factorised, fp16 + zstd), then retrained variants (levels, width, steps)."""
-    import inrfilter
     import zstandard
     from inrfilter.decoder import ParsedChunk
     from inrfilter.methods.latent import codec
