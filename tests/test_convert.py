@@ -606,3 +606,19 @@ def test_convert_help_shows_defaults_and_choices(capsys):
     text = " ".join(capsys.readouterr().out.split())  # however the terminal wraps it
     assert "(default: 1MiB)" in text and "{convert,keep}" in text and "{hdf5,zarr}" in text
     assert "(default: None)" not in text and "PATTERN:key=value" in text
+
+
+def test_pool_trains_the_same_blobs(tmp_path):
+    """--pool: the chunks train in worker processes; blobs equal in-process training."""
+    np.save(tmp_path / "a.npy", smooth((64, 48), seed=2))
+    kw = dict(default=f"max_error=0.05,ratio=4,{FAST}", chunks="32x32", min_lossy=0, batch=2, progress=False)
+    assert convert(tmp_path / "a.npy", tmp_path / "here.h5", **kw).ok
+    report = convert(tmp_path / "a.npy", tmp_path / "pool.h5", pool="cpu", workers=1, **kw)
+    assert report.ok
+    with h5py.File(tmp_path / "here.h5") as f, h5py.File(tmp_path / "pool.h5") as g:
+        for offset in [(i, j) for i in range(0, 64, 32) for j in range(0, 48, 32)]:
+            assert f["data"].id.read_direct_chunk(offset) == g["data"].id.read_direct_chunk(offset)
+    with pytest.raises(ConvertError, match="workers needs a pool"):
+        convert(tmp_path / "a.npy", tmp_path / "x.h5", workers=2, **kw)
+    with pytest.raises(ConvertError, match="pool 'gpu'"):
+        convert(tmp_path / "a.npy", tmp_path / "x.h5", pool="gpu", **kw)

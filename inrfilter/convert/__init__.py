@@ -15,6 +15,7 @@ See docs/convert.md.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import json
 import os
@@ -79,7 +80,8 @@ def journal_path(dst: Path) -> Path:
 def convert(src: str | os.PathLike, dst: str | os.PathLike, rules: Sequence[str] = (), *,
             default: str | None = None, min_lossy: str | int = "1MiB", chunks: str | None = None,
             external: str = "convert", batch: int = 16, resume: bool = False, overwrite: bool = False,
-            dry_run: bool = False, format: str | None = None, progress: bool | None = None) -> Report:
+            dry_run: bool = False, format: str | None = None, progress: bool | None = None,
+            pool: str | list[int] | None = None, workers: int | None = None) -> Report:
     """Convert ``src`` into ``dst``; see docs/convert.md.
 
     ``rules`` are ``PATTERN:settings`` strings, ``default`` the settings of the default
@@ -87,6 +89,12 @@ def convert(src: str | os.PathLike, dst: str | os.PathLike, rules: Sequence[str]
     :class:`ConvertError` (one-line message) when the conversion cannot start or
     cannot finish; then nothing exists under ``dst``'s name.  A target missed in
     verification does not raise: the output is written and ``report.ok`` is False.
+
+    ``pool``: train in an :class:`inrfilter.pool.EncodePool` started for this
+    conversion (``"auto"``, ``"cpu"``, ``"cuda"`` or GPU numbers; ``workers`` per its
+    docstring).  Without it, training runs in this process, or in the pool already
+    active in it.  A caller that starts a pool needs the ``if __name__ == "__main__":``
+    guard (workers start with spawn).
     """
     t0 = time.perf_counter()
     src, dst = Path(src), Path(dst)
@@ -114,11 +122,31 @@ def convert(src: str | os.PathLike, dst: str | os.PathLike, rules: Sequence[str]
             if fp.out.exists() and not overwrite:
                 raise ConvertError(f"{fp.out} exists; pass --overwrite to replace it")
         _check_devices(plan)
-        _run(plan, dst, fmt, resume, progress, report)
+        with _encode_pool(pool, workers):
+            _run(plan, dst, fmt, resume, progress, report)
     finally:
         plan.close()
     report.seconds = time.perf_counter() - t0
     return report
+
+
+def _encode_pool(devices: str | list[int] | None, workers: int | None) -> contextlib.AbstractContextManager:
+    """The pool to train in for this conversion, or nothing to start."""
+    if devices is None:
+        if workers is not None:
+            raise ConvertError("workers needs a pool: pass pool='auto' (--pool auto)")
+        return contextlib.nullcontext()
+    from ..pool import EncodePool
+
+    if isinstance(devices, str) and devices not in ("auto", "cpu", "cuda"):
+        try:
+            devices = [int(d) for d in devices.split(",")]
+        except ValueError:
+            raise ConvertError(f"pool {devices!r}: expected auto, cpu, cuda or GPU numbers like 0,1") from None
+    try:
+        return EncodePool(devices, workers, progress=False)
+    except (ValueError, ImportError) as exc:
+        raise ConvertError(f"encode pool: {exc}") from None
 
 
 def _check_devices(plan: Plan) -> None:

@@ -31,6 +31,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="external links and virtual-dataset sources: convert their files into DST's folder "
                         "and rewrite the links, or keep them pointing at the originals")
     p.add_argument("--batch", type=int, default=16, help="chunks of one dataset trained together")
+    p.add_argument("--pool", metavar="DEVICES", default=None,
+                   help="train in an encode pool of worker processes: auto (every GPU, else CPU workers), cpu, "
+                        "cuda, or GPU numbers like 0,1 (default: in this process)")
+    p.add_argument("--workers", type=int, default=None,
+                   help="with --pool: CPU workers (default: one per core), or workers per GPU (default 1)")
     p.add_argument("--resume", action="store_true", help="continue an interrupted conversion from its journal")
     p.add_argument("--overwrite", action="store_true", help="replace DST if it exists")
     p.add_argument("--dry-run", action="store_true", help="print what would happen to every dataset; write nothing")
@@ -45,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
         report = convert(args.src, args.dst, args.rule, default=args.default, min_lossy=args.min_lossy,
                          chunks=args.chunks, external=args.external, batch=args.batch, resume=args.resume,
                          overwrite=args.overwrite, dry_run=args.dry_run, format=args.format,
-                         progress=False if args.no_progress else None)
+                         progress=False if args.no_progress else None, pool=args.pool, workers=args.workers)
     except ConvertError as exc:
         print(f"inrfilter convert: error: {exc}", file=sys.stderr)
         return 2
