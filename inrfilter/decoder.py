@@ -19,7 +19,6 @@ from .grid import Region, check_points, normalise_selection
 from .header import CONSTANT, LOSSLESS, SECTION_NAMES, ChunkHeader
 from .levels import check_level, level_shape, max_level, reduce_holes, reduce_values
 from .methods import get_method
-from .quant import dequantise
 
 
 def read(blob: Any) -> tuple[int, ChunkHeader, dict[str, bytes]]:
@@ -84,8 +83,8 @@ class ParsedChunk:
 
     def params(self) -> dict[str, np.ndarray]:
         method = get_method(self.h.method)
-        shapes = method.param_shapes(self.h.spec, self.shape)
-        return self._once("w", lambda: dequantise(self.sections["w"], shapes, self.h.quant))
+        return self._once("w", lambda: method.unpack_params(self.sections["w"], self.h.spec, self.shape,
+                                                              self.h.quant))
 
     def residual(self) -> np.ndarray | None:
         if self.h.residual is None:

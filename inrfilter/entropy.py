@@ -245,7 +245,8 @@ def best_scale_index(centred: np.ndarray) -> int:
     if x.size == 0:
         return 0
     values, counts = np.unique(np.abs(x), return_counts=True)  # bits depend on |x| only
-    bits = [-(counts * np.log2(_laplace_pmf(values, np.full(values.shape, s)))).sum() for s in SCALES]
+    pmf = _laplace_pmf(values[None, :], SCALES[:, None])  # [scales, distinct values]
+    bits = -(np.log2(pmf) @ counts.astype(np.float64))
     return int(np.argmin(bits))
 
 
