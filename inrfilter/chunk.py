@@ -141,15 +141,27 @@ def encode_nonfinite(original: np.ndarray, finite: np.ndarray) -> bytes:
     return zstandard.ZstdCompressor(level=19).compress(payload)
 
 
+def nonfinite_payload_bounds(size: int) -> tuple[int, int]:
+    """Fewest and most bytes of a decompressed non-finite mask of ``size`` voxels:
+    the bit mask, then one code per hole (at least one hole)."""
+    nbits = (size + 7) // 8
+    return nbits + 1, nbits + size
+
+
 def decode_nonfinite(data: bytes, shape: tuple[int, ...]) -> np.ndarray:
     """Return a float array: 0 where finite, NaN/+Inf/-Inf at the holes (from encode_nonfinite)."""
+    from .blob import BlobError
+    from .limits import decompress
+
     size = int(np.prod(shape))
-    payload = zstandard.ZstdDecompressor().decompress(data)
+    payload = decompress(data, nonfinite_payload_bounds(size)[1], "non-finite mask", exact=False)
     nbits = (size + 7) // 8
+    if len(payload) < nbits:
+        raise BlobError("corrupted blob: non-finite mask shorter than its chunk")
     holes = np.unpackbits(np.frombuffer(payload[:nbits], np.uint8), count=size).astype(bool)
     codes = np.frombuffer(payload[nbits:], np.uint8)
     if codes.size != holes.sum() or (codes > _NEGINF).any() or (codes == _FINITE).any():
-        raise ValueError("non-finite mask does not match its codes")
+        raise BlobError("corrupted blob: non-finite mask does not match its codes")
     out = np.zeros(size)
     out[holes] = _CODE_VALUES[codes]
     return out.reshape(shape)

@@ -8,6 +8,7 @@ methods import torch only inside ``fit`` so reading never needs it.
 
 from __future__ import annotations
 
+import math
 from abc import ABC, abstractmethod
 from typing import Any
 
@@ -41,6 +42,29 @@ class Method(ABC):
     def specs(self, shape: tuple[int, ...], options: dict[str, Any]) -> list[Spec]:
         """Architectures for chunks of ``shape`` in increasing parameter count, finely
         spaced: the size ladder the fidelity targets choose from."""
+
+    def check_spec(self, spec: Any, shape: tuple[int, ...]) -> None:
+        """Validate a spec read from a blob (any msgpack value) for chunks of ``shape``;
+        raise :class:`~inrfilter.blob.BlobError` naming the field when it is not one
+        this method writes.  The decoder calls it before any other method code, so
+        ``param_shapes``/``evaluate`` may assume a well-formed spec, and an exception
+        from them is a bug, not corruption.  Methods override it with every field's
+        type and range (:class:`~inrfilter.methods.spec.SpecReader`); this default
+        only requires a map of names to numbers, strings, bytes or lists of them."""
+        from .spec import SpecReader
+
+        reader = SpecReader(spec, self.name)
+
+        def plain(v: Any, depth: int = 0) -> bool:
+            if isinstance(v, float):
+                return math.isfinite(v)
+            if isinstance(v, (list, tuple)):
+                return depth < 2 and all(plain(x, depth + 1) for x in v)
+            return isinstance(v, (bool, int, str, bytes))
+
+        for key, value in spec.items():
+            if not plain(value):
+                raise reader.error(key, "must be a finite number, a string, bytes or a short list of them")
 
     @abstractmethod
     def param_shapes(self, spec: Spec, shape: tuple[int, ...]) -> dict[str, tuple[int, ...]]:

@@ -15,6 +15,10 @@ import numpy as np
 EVAL_BLOCK = 1 << 15
 #: widest hidden layer any size ladder offers
 MAX_WIDTH = 1024
+#: most layers of one network any method's options allow
+MAX_LAYERS = 16
+#: largest sine frequency factor a stored spec may hold (the options' defaults are 10-30)
+MAX_W0 = 1e6
 
 
 def sine_layer_init(rng: np.random.Generator, fan_in: int, fan_out: int, w0: float,

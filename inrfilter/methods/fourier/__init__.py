@@ -43,12 +43,16 @@ in ``benchmarks/fourier_paper.py``):
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
 
 from ...grid import Where, region_indices, unit_points
+from ...limits import MAX_PARAMS, MAX_SIDE_BYTES, check_frame
 from ..base import Budget, Method, Params, Spec
+from ..common import MAX_LAYERS, MAX_WIDTH
+from ..spec import SpecReader
 from . import active_mask as avm
 from . import network as net
 
@@ -88,6 +92,18 @@ class Fourier(Method):
         # (fp16 weights against float64 values at ratio 1): no need to size beyond it
         return net.ladder(float(options["features"]), options["layers"], float(options["sigma"]),
                           max_params=4 * int(np.prod(shape)) + 64)
+
+    def check_spec(self, spec: Any, shape: tuple[int, ...]) -> None:
+        r = SpecReader(spec, self.name)
+        width = r.int("w", 1, MAX_WIDTH)
+        r.int("k", 1, MAX_PARAMS // (2 * width)), r.int("d", 1, MAX_LAYERS)
+        r.float("s", 0.0, 1e6, open_low=True), r.int("r", 0, 2**64 - 1, 0)
+        if r.has("m") or r.has("b"):
+            r.float("b", -1.0, 1.0)
+            voxels = math.prod(shape)
+            mask = r.bytes("m", MAX_SIDE_BYTES)
+            check_frame(mask, (voxels + 7) // 8, "fourier mask")
+        r.done()
 
     def param_shapes(self, spec: Spec, shape: tuple[int, ...]) -> dict[str, tuple[int, ...]]:
         return net.param_shapes(spec)

@@ -57,7 +57,7 @@ import numpy as np
 from ...grid import Where, unit_points
 from ..base import Budget, Method, Params, Spec, finite_voxels
 from ..common import EVAL_BLOCK
-from .arch import Arch, arch_of, ladder
+from .arch import Arch, arch_of, check_spec, ladder
 
 MASK_PARAMS = ("H", "D0", "d0", "D1", "d1")
 
@@ -94,6 +94,9 @@ class Sasnet(Method):
 
     def specs(self, shape: tuple[int, ...], options: dict[str, Any]) -> list[Spec]:
         return ladder(tuple(shape), options)
+
+    def check_spec(self, spec: Any, shape: tuple[int, ...]) -> None:
+        check_spec(spec, tuple(shape))
 
     def param_shapes(self, spec: Spec, shape: tuple[int, ...]) -> dict[str, tuple[int, ...]]:
         return arch_of(spec, shape).param_shapes()

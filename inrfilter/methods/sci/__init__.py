@@ -56,9 +56,12 @@ from typing import Any
 
 import numpy as np
 
+from ...blob import BlobError
 from ...grid import Where, region_indices
+from ...limits import max_params
 from ..base import Budget, Method, Params, Spec
-from ..common import sine_layer_init, sine_mlp
+from ..common import MAX_LAYERS, MAX_W0, sine_layer_init, sine_mlp
+from ..spec import SpecReader
 from .alloc import RULES
 from .layout import HIDDEN_W0, Layout
 from .widths import first_width, funnel_params
@@ -107,6 +110,25 @@ class SCI(Method):
                          for k in range(int(math.log(largest / smallest, LADDER_STEP)) + 2)})
         extra = {} if options["w0_hidden"] == HIDDEN_W0 else {"wh": float(options["w0_hidden"])}
         return [{"P": p, "l": layers, "w0": float(options["w0"]), **extra, "fr": fr} for p in counts]
+
+    def check_spec(self, spec: Any, shape: tuple[int, ...]) -> None:
+        """Fields typed and bounded, then the partition parsed: its codes must form one
+        tree (or grid) over the chunk whose blocks fit in ``P`` parameters."""
+        r = SpecReader(spec, self.name)
+        total = r.int("P", 1, max_params(math.prod(shape)))
+        r.int("l", 3, MAX_LAYERS), r.float("w0", 0.0, MAX_W0, open_low=True)
+        r.float("wh", 0.0, MAX_W0, HIDDEN_W0, open_low=True), r.float("fr", 0.0, 1e3, 2.2, open_low=True)
+        if r.has("t"):
+            # a block costs at least one parameter and a node one code byte, a network's
+            # widths four bytes: the stored partition is never longer than this
+            r.bytes("t", 6 * total + 16)
+            if r.has("g") and any(c > n for c, n in zip(r.ints("g", len(shape), len(shape), 1, max(shape)), shape)):
+                raise r.error("g", "must not cut an axis into more blocks than it has voxels")
+        r.done()
+        try:
+            Layout.from_spec(spec, shape, max_bytes=6 * total + 16)
+        except ValueError as exc:
+            raise BlobError(f"corrupted blob header: sci partition unusable ({exc})") from exc
 
     def param_shapes(self, spec: Spec, shape: tuple[int, ...]) -> dict[str, tuple[int, ...]]:
         return {"theta": (int(spec["P"]),)}

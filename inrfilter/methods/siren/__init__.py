@@ -20,7 +20,8 @@ import numpy as np
 
 from ...grid import Where, unit_points
 from ..base import Budget, Method, Params, Spec, finite_voxels
-from ..common import MAX_WIDTH, sine_layer_init, sine_mlp
+from ..common import MAX_LAYERS, MAX_W0, MAX_WIDTH, sine_layer_init, sine_mlp
+from ..spec import SpecReader
 
 
 class Siren(Method):
@@ -48,6 +49,11 @@ class Siren(Method):
                 break
             ladder.append(spec)
         return ladder
+
+    def check_spec(self, spec: Any, shape: tuple[int, ...]) -> None:
+        r = SpecReader(spec, self.name)
+        r.int("w", 1, MAX_WIDTH), r.int("l", 1, MAX_LAYERS), r.float("w0", 0.0, MAX_W0, open_low=True)
+        r.done()
 
     def param_shapes(self, spec: Spec, shape: tuple[int, ...]) -> dict[str, tuple[int, ...]]:
         width, layers = spec["w"], spec["l"]

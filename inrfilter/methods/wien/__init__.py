@@ -76,7 +76,10 @@ import pywt
 
 from ...grid import Where, region_indices
 from ..base import Budget, Method, Params, Spec
-from ..common import sine_layer_init
+from ...blob import BlobError
+from ...levels import max_level
+from ..common import MAX_LAYERS, MAX_W0, MAX_WIDTH, sine_layer_init
+from ..spec import SpecReader
 from . import layout as layouts
 from .numpy_decoder import reconstruct
 from .synthesis import MODE
@@ -96,8 +99,10 @@ class Wien(Method):
         if opts["wavelet"] not in pywt.wavelist(kind="discrete"):
             raise ValueError(f"wien: wavelet must be a discrete PyWavelets wavelet (haar, db2, sym4, coif1, "
                              f"bior2.2, ...); got {opts['wavelet']!r}")
-        if not (isinstance(opts["r"], (int, np.integer)) and opts["r"] >= 1 and opts["r"] % 2 == 1):
-            raise ValueError(f"wien: r (the neighbourhood) must be an odd positive integer; got {opts['r']!r}")
+        if not (isinstance(opts["r"], (int, np.integer)) and 1 <= opts["r"] <= layouts.MAX_NEIGHBOURHOOD
+                and opts["r"] % 2 == 1):
+            raise ValueError(f"wien: r (the neighbourhood) must be an odd integer in 1..{layouts.MAX_NEIGHBOURHOOD}; "
+                             f"got {opts['r']!r}")
         if not (isinstance(opts["layers"], (int, np.integer)) and 1 <= opts["layers"] <= 16):
             raise ValueError(f"wien: layers must be an integer in 1..16; got {opts['layers']!r}")
         if not all(float(opts[k]) > 0 for k in ("w0", "w0_coarse", "lr")):
@@ -111,6 +116,23 @@ class Wien(Method):
     # -- the size ladder and the parameters ------------------------------------------
     def specs(self, shape: tuple[int, ...], options: dict[str, Any]) -> list[Spec]:
         return layouts.ladder(tuple(shape), options)
+
+    def check_spec(self, spec: Any, shape: tuple[int, ...]) -> None:
+        """Fields typed and bounded, then the layout built (the widths must match its
+        networks)."""
+        r = SpecReader(spec, self.name)
+        r.int("J", 0, min(4, max_level(shape))), r.str("wv", tuple(pywt.wavelist(kind="discrete")))
+        r.int("l", 1, MAX_LAYERS), r.float("w0", 0.0, MAX_W0, open_low=True)
+        r.float("wc", 0.0, MAX_W0, open_low=True), r.int("e", 0, 1)
+        size = r.int("r", 1, layouts.MAX_NEIGHBOURHOOD)
+        if size % 2 == 0:
+            raise r.error("r", "must be odd")
+        r.ints("w", 1, 8, 1, MAX_WIDTH)
+        r.done()
+        try:
+            layouts.build(shape, spec)
+        except ValueError as exc:
+            raise BlobError(f"corrupted blob header: wien spec does not fit the chunk ({exc})") from exc
 
     def param_shapes(self, spec: Spec, shape: tuple[int, ...]) -> dict[str, tuple[int, ...]]:
         shapes: dict[str, tuple[int, ...]] = {}
