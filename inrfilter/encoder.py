@@ -14,7 +14,7 @@ import numpy as np
 import zstandard
 
 from . import blob as blobfmt
-from .chunk import PreparedChunk, cast, check_array, check_transform, encode_nonfinite, prepare
+from .chunk import Normalisation, PreparedChunk, cast, check_array, check_transform, encode_nonfinite, prepare
 from .decoder import ParsedChunk
 from .fidelity import Target, encode_residual, max_abs_error, psnr, residual_step
 from .header import CONSTANT, LOSSLESS, ChunkHeader
@@ -88,6 +88,29 @@ def check_arguments(
     check_quant(quant)
     _check_budget(steps, seconds, seed)
     return m, options, target
+
+
+def check_chunk_target(method: str, shape: tuple[int, ...], dtype: Any, *, ratio: Any = None, quant: str = "fp16",
+                       **method_options: Any) -> None:
+    """ValueError when an explicit ``ratio`` cannot be met by any network for chunks of
+    ``shape`` and ``dtype`` (the smallest network's blob, before any data-dependent
+    side information, is larger than raw/ratio): the HDF5 filter checks this when a
+    dataset is created, so the setting fails there and not at a flush.  No torch."""
+    if ratio is None:
+        return
+    m = get_method(method)
+    options = m.check_options(method_options)
+    dtype, shape = np.dtype(dtype), tuple(int(n) for n in shape)
+    raw = int(np.prod(shape)) * dtype.itemsize
+    spec = m.specs(shape, options)[0]
+    header = ChunkHeader(m.name, dtype, shape, spec=spec, norm=Normalisation(-1.0, 1.0), quant=quant)
+    weights = quantise(m.init_params(spec, shape, np.random.default_rng(0)), m.param_shapes(spec, shape), quant)
+    smallest = len(blobfmt.pack(header.to_dict(), {"w": weights}))
+    if smallest > raw / float(ratio):
+        raise ValueError(
+            f"ratio={float(ratio):g} is impossible for {shape} {dtype} chunks ({raw} bytes): the smallest "
+            f"{m.name} network and header take {smallest} bytes; use larger chunks or a ratio of at most "
+            f"{raw / smallest:.3g}")
 
 
 def torch_device(device: Any):
