@@ -32,6 +32,11 @@ def check_array(array: Any) -> np.ndarray:
         raise ValueError(f"inrfilter encodes arrays of 1 to {MAX_NDIM} dimensions; got {a.ndim}-d")
     if a.size == 0:
         raise ValueError(f"cannot encode an empty array of shape {a.shape}")
+    from .limits import MAX_CHUNK_VOXELS
+
+    if a.size > MAX_CHUNK_VOXELS:
+        raise ValueError(f"a chunk holds at most {MAX_CHUNK_VOXELS} values (readers refuse larger ones); got "
+                         f"{a.shape}: use smaller chunks (docs/resources.md)")
     return a
 
 
@@ -89,12 +94,21 @@ class PreparedChunk:
     finite: np.ndarray  # bool mask of finite values
     norm: Normalisation | None  # None for constant or all-non-finite chunks
     values: np.ndarray | None  # float32 in [-1, 1], non-finite holes filled
+    #: an integer chunk whose values differ only below float64's resolution (beyond
+    #: 2**53): float64 sees a constant, so only a lossless copy keeps it
+    lossless_only: bool = False
+    #: the input itself (for integers beyond float64's exact range: the exact values)
+    array: np.ndarray | None = None
 
     @property
-    def constant(self) -> float | None:
-        """The chunk's single finite value (NaN when it has none), or None."""
-        if self.norm is not None:
+    def constant(self) -> float | int | None:
+        """The chunk's single finite value (NaN when it has none), or None; an int for
+        an integer chunk whose value float64 cannot hold exactly."""
+        if self.norm is not None or self.lossless_only:
             return None
+        if self.array is not None and self.array.dtype.kind in "iu":
+            value = int(self.array.flat[0])
+            return float(value) if float(value) == value else value
         return float(self.original[self.finite][0]) if self.finite.any() else float("nan")
 
 
@@ -104,17 +118,32 @@ def prepare(array: np.ndarray, transform: str | None = None) -> PreparedChunk:
     original = np.ascontiguousarray(array, dtype=np.float64)
     finite = np.isfinite(original)
     if not finite.any():
-        return PreparedChunk(original, finite, None, None)
+        return PreparedChunk(original, finite, None, None, array=array)
+    if array.dtype.kind in "iu" and array.min() == array.max():  # on the integers themselves
+        return PreparedChunk(original, finite, None, None, array=array)
     lo, hi = float(original[finite].min()), float(original[finite].max())
     if lo == hi:
-        return PreparedChunk(original, finite, None, None)
+        return PreparedChunk(original, finite, None, None, lossless_only=array.dtype.kind in "iu", array=array)
     norm = Normalisation(lo, hi, transform)
     filled = original
     if not finite.all():
         nearest = ndimage.distance_transform_edt(~finite, return_distances=False, return_indices=True)
         filled = original[tuple(nearest)]
     values = np.clip(norm.forward(filled), -1.0, 1.0).astype(np.float32)
-    return PreparedChunk(original, finite, norm, values)
+    return PreparedChunk(original, finite, norm, values, array=array)
+
+
+def max_int_difference(a: np.ndarray, b: np.ndarray) -> int:
+    """max |a - b| of two integer arrays, exactly (64-bit values included: the
+    difference of two int64 or two uint64 values always fits a uint64)."""
+    if a.size == 0:
+        return 0
+    if a.dtype.itemsize < 8:
+        return int(np.abs(a.astype(np.int64) - b.astype(np.int64)).max())
+    native = np.dtype(f"{a.dtype.kind}8")
+    a, b = a.astype(native, copy=False), b.astype(native, copy=False)
+    ua, ub = a.view(np.uint64), b.view(np.uint64)  # two's complement: the wrapped difference is exact
+    return int(np.where(a >= b, ua - ub, ub - ua).max())
 
 
 def cast(values: np.ndarray, dtype: np.dtype) -> np.ndarray:

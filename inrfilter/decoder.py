@@ -114,7 +114,10 @@ class ParsedChunk:
             values = reduce_values(data, np.isfinite(data), level)[0][region]
         elif self.h.method == CONSTANT:
             grid = level_shape(self.shape, level)
-            values = np.full(tuple(len(range(*s.indices(n))) for s, n in zip(region, grid)), self.h.constant)
+            out_shape = tuple(len(range(*s.indices(n))) for s, n in zip(region, grid))
+            if isinstance(self.h.constant, int):  # an integer beyond float64's exact range
+                return np.full(out_shape, self.h.constant, self.h.dtype)
+            values = np.full(out_shape, self.h.constant)
         else:
             values = self.network(region, level)
             residual = self.residual()
@@ -137,6 +140,8 @@ class ParsedChunk:
             data = np.where(np.isfinite(data), data, 0.0)
             values = ndimage.map_coordinates(data, grid_coords, order=1, mode="nearest")
         elif self.h.method == CONSTANT:
+            if isinstance(self.h.constant, int):
+                return np.full(coords.shape[:-1], self.h.constant, self.h.dtype)
             values = np.full(coords.shape[:-1], self.h.constant)
         else:
             values = self.network(coords)

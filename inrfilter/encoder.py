@@ -14,7 +14,7 @@ import numpy as np
 import zstandard
 
 from . import blob as blobfmt
-from .chunk import Normalisation, PreparedChunk, cast, check_array, check_transform, encode_nonfinite, prepare
+from .chunk import Normalisation, PreparedChunk, cast, check_array, max_int_difference, check_transform, encode_nonfinite, prepare
 from .decoder import ParsedChunk
 from .fidelity import Target, encode_residual, max_abs_error, psnr, residual_step
 from .header import CONSTANT, LOSSLESS, ChunkHeader
@@ -179,11 +179,16 @@ class _Encoder:
                 return
             sections["r"], code, approx = encode_residual(p.original, approx, p.finite, step)
             header.residual = (step, code)
-        restored = cast(approx, job.array.dtype).astype(np.float64)
+        decoded = cast(approx, job.array.dtype)
+        restored = decoded.astype(np.float64)
         header.psnr = psnr(p.original, restored, p.finite)
         header.max_abs_error = max_abs_error(p.original, restored, p.finite)
+        if job.array.dtype.kind in "iu":  # the bound proved on the integers themselves
+            exact = max_int_difference(np.ascontiguousarray(job.array), decoded)
+            bound_met = self.target.max_error is None or exact <= self.target.max_error
+        else:
+            bound_met = self.target.max_error is None or header.max_abs_error <= self.target.max_error
         candidate = blobfmt.pack(header.to_dict(), sections)
-        bound_met = self.target.max_error is None or header.max_abs_error <= self.target.max_error
         if not bound_met or len(candidate) >= len(job.lossless()):
             self._keep(job, job.lossless(), math.inf)
         else:
@@ -286,7 +291,9 @@ def encode_batch(
         jobs.append(_Job(a, p, None if p.finite.all() or all_nan else encode_nonfinite(p.original, p.finite)))
     trainable = []
     for job in jobs:
-        if job.prepared.norm is None:
+        if job.prepared.lossless_only:
+            job.blob = job.lossless()
+        elif job.prepared.norm is None:
             job.blob = job.constant()
         elif target.max_error == 0:
             job.blob = job.lossless()
