@@ -57,8 +57,8 @@ def check_frame(data: bytes, expected: int, what: str, exact: bool = True) -> No
     except BlobError as exc:
         raise BlobError(f"corrupted blob: {what} section is {exc}") from exc
     if size is not None and (size > expected or (exact and size != expected)):
-        raise BlobError(f"corrupted blob: {what} section declares {size} bytes, its header implies "
-                        f"{'' if exact else 'at most '}{expected}")
+        raise BlobError(f"corrupted blob: {what} section declares {size} bytes, expected "
+                        f"{'' if exact else 'at most '}{expected} from its header")
 
 
 def decompress(data: bytes, expected: int, what: str, exact: bool = True) -> bytes:

@@ -48,7 +48,7 @@ from typing import Any
 
 import numpy as np
 
-from ...grid import Where, region_indices, unit_points
+from ...grid import Where, lazy_points, region_indices
 from ...limits import MAX_PARAMS, MAX_SIDE_BYTES, check_frame
 from ..base import Budget, Method, Params, Spec
 from ..common import MAX_LAYERS, MAX_WIDTH
@@ -168,7 +168,7 @@ class Fourier(Method):
 
     # -- the numpy reference decoder ---------------------------------------------------
     def evaluate(self, params: Params, spec: Spec, shape: tuple[int, ...], where: Where) -> np.ndarray:
-        points, out_shape = unit_points(shape, where)
+        points, out_shape = lazy_points(shape, where)  # a block at a time: no full coordinate array
         freqs = net.frequency_matrix(spec, shape)
         if "m" not in spec:
             return net.forward(params, spec, freqs, points).reshape(out_shape)
@@ -180,6 +180,6 @@ class Fourier(Method):
             nearest = np.rint(np.asarray(where, np.float64)).astype(np.intp).reshape(-1, len(shape))
             nearest = np.clip(nearest, 0, np.asarray(shape) - 1)
             skip = inactive[tuple(nearest.T)]
-        out = np.full(points.shape[0], np.float32(spec["b"]), np.float32)
-        out[~skip] = net.forward(params, spec, freqs, points[~skip])
+        out = np.full(len(points), np.float32(spec["b"]), np.float32)
+        out[~skip] = net.forward(params, spec, freqs, points.subset(np.flatnonzero(~skip)))
         return out.reshape(out_shape)

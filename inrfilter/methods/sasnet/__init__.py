@@ -54,7 +54,7 @@ from typing import Any
 
 import numpy as np
 
-from ...grid import Where, unit_points
+from ...grid import Where, lazy_points
 from ..base import Budget, Method, Params, Spec, finite_voxels
 from ..common import EVAL_BLOCK
 from .arch import Arch, arch_of, check_spec, ladder
@@ -125,11 +125,11 @@ class Sasnet(Method):
 
     def evaluate(self, params: Params, spec: Spec, shape: tuple[int, ...], where: Where) -> np.ndarray:
         arch = arch_of(spec, shape)
-        points, out_shape = unit_points(shape, where)
-        points = points.astype(np.float32)
-        out = np.empty(points.shape[0], np.float32)
-        for start in range(0, points.shape[0], EVAL_BLOCK):
-            out[start : start + EVAL_BLOCK] = forward_numpy(arch, params, points[start : start + EVAL_BLOCK])
+        points, out_shape = lazy_points(shape, where)  # a block at a time: no full coordinate array
+        out = np.empty(len(points), np.float32)
+        for start in range(0, len(points), EVAL_BLOCK):
+            block = points.block(start, start + EVAL_BLOCK).astype(np.float32)
+            out[start : start + EVAL_BLOCK] = forward_numpy(arch, params, block)
         return out.reshape(out_shape)
 
 

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from ...grid import Where, unit_points
+from ...grid import Where, lazy_points
 from ..base import Budget, Method, Params, Spec, finite_voxels
 from ..common import MAX_LAYERS, MAX_W0, MAX_WIDTH, sine_layer_init, sine_mlp
 from ..spec import SpecReader
@@ -91,6 +91,6 @@ class Siren(Method):
         return [(spec, params) for params in fitted]
 
     def evaluate(self, params: Params, spec: Spec, shape: tuple[int, ...], where: Where) -> np.ndarray:
-        points, out_shape = unit_points(shape, where)
+        points, out_shape = lazy_points(shape, where)
         layers = [(params[f"W{i}"], params[f"b{i}"]) for i in range(spec["l"] + 1)]
         return sine_mlp(points, layers, spec["w0"])[:, 0].reshape(out_shape)
