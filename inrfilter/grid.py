@@ -54,8 +54,18 @@ class RegionPoints:
     the very ones ``unit_points`` gives (the same per-axis coordinates, gathered)."""
 
     def __init__(self, shape: tuple[int, ...], region: Region):
-        self.axes = [to_unit(i, n) for i, n in zip(region_indices(shape, region), shape)]
-        self.shape = tuple(len(a) for a in self.axes)
+        self._set_axes([to_unit(i, n) for i, n in zip(region_indices(shape, region), shape)])
+
+    @classmethod
+    def from_axes(cls, axes: list[np.ndarray]) -> "RegionPoints":
+        """The grid of given per-axis coordinates (a block's own frame, say)."""
+        points = cls.__new__(cls)
+        points._set_axes([np.asarray(a, np.float64) for a in axes])
+        return points
+
+    def _set_axes(self, axes: list[np.ndarray]) -> None:
+        self.axes = axes
+        self.shape = tuple(len(a) for a in axes)
         self.size = int(np.prod(self.shape))
 
     def __len__(self) -> int:

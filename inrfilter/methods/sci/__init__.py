@@ -57,7 +57,7 @@ from typing import Any
 import numpy as np
 
 from ...blob import BlobError
-from ...grid import Where, region_indices
+from ...grid import RegionPoints, Where, region_indices
 from ...limits import max_params
 from ..base import Budget, Method, Params, Spec
 from ..common import MAX_LAYERS, MAX_W0, sine_layer_init, sine_mlp
@@ -241,9 +241,8 @@ def _evaluate_region(layout: Layout, theta: np.ndarray, offsets: list[int], regi
         if any(p.size == 0 for p in picks):
             continue
         local = [_local(idx[p], a, b) for idx, p, (a, b) in zip(axes, picks, leaf.box)]
-        mesh = np.meshgrid(*local, indexing="ij")
-        points = np.stack([m.ravel() for m in mesh], axis=-1)
-        out[np.ix_(*picks)] = _run(layout, theta, offsets[i], i, points).reshape(mesh[0].shape)
+        points = RegionPoints.from_axes(local)  # made a block at a time, as a full meshgrid would give them
+        out[np.ix_(*picks)] = _run(layout, theta, offsets[i], i, points).reshape(points.shape)
     return out
 
 
