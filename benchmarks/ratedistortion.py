@@ -23,7 +23,7 @@ from typing import Callable
 
 import numpy as np
 
-from benchmarks import datasets, metrics, peers, report
+from benchmarks.common import datasets, metrics, peers, report
 
 RESULTS = Path(__file__).parent / "results" / "ratedistortion"
 TARGET_RATIOS = (30, 100, 300)

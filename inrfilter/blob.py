@@ -1,4 +1,5 @@
-"""The blob container: bytes <-> (format version, header, sections).
+"""The blob container: bytes <-> (format version, header, sections); docs/format.md
+describes every byte.
 
 Layout (little-endian)::
 

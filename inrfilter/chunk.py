@@ -40,11 +40,6 @@ def check_array(array: Any) -> np.ndarray:
     return a
 
 
-def check_transform(transform: str | None) -> None:
-    if transform not in TRANSFORMS:
-        raise ValueError(f"transform must be one of {TRANSFORMS}; got {transform!r}")
-
-
 @dataclass(frozen=True)
 class Normalisation:
     """Affine (or log1p-then-affine) map of the finite values [lo, hi] onto [-1, 1]."""

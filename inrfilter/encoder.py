@@ -14,12 +14,13 @@ import numpy as np
 import zstandard
 
 from . import blob as blobfmt
-from .chunk import Normalisation, PreparedChunk, cast, check_array, max_int_difference, check_transform, encode_nonfinite, prepare
+from .chunk import Normalisation, PreparedChunk, cast, check_array, encode_nonfinite, max_int_difference, prepare
 from .decoder import ParsedChunk
 from .fidelity import Target, encode_residual, max_abs_error, psnr, residual_step
 from .header import CONSTANT, LOSSLESS, ChunkHeader
 from .methods import Budget, Method, get_method
-from .quant import check_quant, quantise
+from .options import ENCODE_OPTIONS, check_options
+from .quant import quantise
 
 #: training stops early a little above the psnr target, so fp16 rounding keeps it met
 PSNR_TRAINING_MARGIN_DB = 0.3
@@ -64,15 +65,6 @@ class _Job:
         return blobfmt.pack(header.to_dict(), self.sections())
 
 
-def _check_budget(steps: Any, seconds: Any, seed: Any) -> None:
-    if steps is not None and (not isinstance(steps, (int, np.integer)) or isinstance(steps, bool) or steps < 1):
-        raise ValueError(f"steps must be a positive integer; got {steps!r}")
-    if seconds is not None and not (isinstance(seconds, (int, float)) and seconds > 0 and math.isfinite(seconds)):
-        raise ValueError(f"seconds must be a positive number; got {seconds!r}")
-    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer; got {seed!r}")
-
-
 def check_arguments(
     method: str, *, ratio: Any = None, psnr: Any = None, max_error: Any = None, steps: Any = None,
     seconds: Any = None, seed: Any = 0, transform: Any = None, quant: Any = "fp16", **method_options: Any,
@@ -83,10 +75,10 @@ def check_arguments(
     array is created rather than at its first write."""
     m = get_method(method)
     options = m.check_options(method_options)
-    target = Target.from_args(ratio, psnr, max_error)
-    check_transform(transform)
-    check_quant(quant)
-    _check_budget(steps, seconds, seed)
+    given = {"ratio": ratio, "psnr": psnr, "max_error": max_error, "steps": steps, "seconds": seconds, "seed": seed,
+             "transform": transform, "quant": quant}
+    checked = check_options(f"encode (method {m.name!r})", ENCODE_OPTIONS, given)
+    target = Target.from_args(checked["ratio"], checked["psnr"], checked["max_error"])
     return m, options, target
 
 

@@ -21,6 +21,7 @@ import zstandard
 from .blob import BlobError
 from .chunk import Normalisation
 from .limits import decompress
+from .options import OptionError
 from .quant import shuffle, unshuffle
 
 DEFAULT_RATIO = 32.0
@@ -28,19 +29,6 @@ DEFAULT_RATIO = 32.0
 DECODER_NOISE = 2e-5
 #: residual integer types by header code
 RESIDUAL_TYPES = {"b": np.int8, "h": np.int16, "i": np.int32, "q": np.int64}
-
-
-def _positive(name: str, value: float | None, minimum: float = 0.0, strict: bool = True) -> float | None:
-    if value is None:
-        return None
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        raise TypeError(f"{name} must be a number; got {value!r}") from None
-    if not math.isfinite(v) or v < minimum or (strict and v == minimum):
-        bound = ">" if strict else ">="
-        raise ValueError(f"{name} must be a finite number {bound} {minimum}; got {value!r}")
-    return v
 
 
 @dataclass(frozen=True)
@@ -55,12 +43,11 @@ class Target:
     ratio_given: bool = True
 
     @classmethod
-    def from_args(cls, ratio=None, psnr=None, max_error=None) -> "Target":
-        ratio = _positive("ratio", ratio, 1.0, strict=False)
-        psnr = _positive("psnr", psnr)
-        max_error = _positive("max_error", max_error, strict=False)
+    def from_args(cls, ratio: float | None = None, psnr: float | None = None,
+                  max_error: float | None = None) -> "Target":
+        """A target from values checked against ``options.ENCODE_OPTIONS``."""
         if ratio is not None and psnr is not None:
-            raise ValueError("give ratio or psnr, not both (max_error may be combined with either)")
+            raise OptionError("encode: give ratio or psnr, not both (max_error may be combined with either)")
         if ratio is None and psnr is None:
             return cls(DEFAULT_RATIO, None, max_error, ratio_given=False)
         return cls(ratio, psnr, max_error)

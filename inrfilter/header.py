@@ -1,4 +1,4 @@
-"""What a blob's header says, as a typed record.
+"""What a blob's header says, as a typed record (docs/format.md).
 
 msgpack keys are one or two letters because the header counts in the ratio:
 m method ("const", "raw" or a network method), t dtype, s shape, p method spec,

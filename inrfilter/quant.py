@@ -1,4 +1,5 @@
-"""Weight quantisation and entropy coding: params dict <-> compact bytes.
+"""Weight quantisation and entropy coding: params dict <-> the weights section
+(docs/format.md).
 
 Layout of the weights section: the parameters in the order the method's
 ``param_shapes`` gives, each flattened, concatenated, then
@@ -32,11 +33,6 @@ def unshuffle(data: bytes, dtype: np.dtype, count: int) -> np.ndarray:
     width = np.dtype(dtype).itemsize
     planes = np.frombuffer(data, np.uint8, count * width).reshape(width, count)
     return np.ascontiguousarray(planes.T).view(dtype).ravel()
-
-
-def check_quant(quant: str) -> None:
-    if quant not in QUANTS:
-        raise ValueError(f"quant must be one of {QUANTS}; got {quant!r}")
 
 
 def quantise(params: dict[str, np.ndarray], shapes: dict[str, tuple[int, ...]], quant: str) -> bytes:

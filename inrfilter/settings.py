@@ -12,17 +12,16 @@ batch at a time.
 from __future__ import annotations
 
 import json
-import re
 import threading
 from dataclasses import dataclass
 from typing import Any, Sequence
 
 from .encoder import check_arguments, encode_batch
+from .options import DEVICE_OPTION, OptionError, check_value
 
 #: one training at a time per process: overlapping zarr batches queue here
 TRAINING_LOCK = threading.Lock()
 
-_DEVICE = re.compile(r"^(auto|cpu|cuda(:\d+)?)$")
 #: encode_batch arguments a codec stores, in the order its config lists them
 ENCODE_KEYS = ("method", "ratio", "psnr", "max_error", "steps", "seconds", "device", "seed", "transform", "quant")
 
@@ -50,12 +49,11 @@ class EncodeSettings:
         encode_args = {k: kwargs.pop(k) for k in ENCODE_KEYS[1:] if k in kwargs}
         settings = cls(method, **encode_args, options=tuple(sorted(kwargs.items())))
         check_arguments(method, **{k: v for k, v in settings.encode_kwargs().items() if k != "device"})
-        if not isinstance(settings.device, str) or not _DEVICE.match(settings.device):
-            raise ValueError(f"device must be 'auto', 'cpu', 'cuda' or 'cuda:N'; got {settings.device!r}")
+        check_value(f"codec (method {method!r})", "device", DEVICE_OPTION, settings.device)
         try:
             json.dumps(settings.to_json())
         except TypeError as exc:
-            raise TypeError(f"codec settings must be JSON values (they are stored in array metadata): {exc}") from None
+            raise OptionError(f"codec settings must be JSON values (they are stored in array metadata): {exc}") from None
         return settings
 
     def to_json(self) -> dict[str, Any]:

@@ -1,11 +1,11 @@
-"""Shared fixtures: small real crops (shared/DATASETS.md) and fast encoder settings."""
+"""Shared fixtures: small real crops (docs/datasets.md) and fast encoder settings."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from benchmarks import datasets
+from benchmarks.common import datasets
 
 #: few steps: tests check correctness, benchmarks check quality
 FAST = {"steps": 40, "device": "cpu", "progress": False}

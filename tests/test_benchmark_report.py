@@ -6,7 +6,7 @@ import signal
 import numpy as np
 import pytest
 
-from benchmarks import peers, report
+from benchmarks.common import peers, report
 
 
 def _row(codec, setting, ratio, psnr):

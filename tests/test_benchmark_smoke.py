@@ -7,7 +7,8 @@ import pytest
 pytest.importorskip("hdf5plugin")
 pytest.importorskip("skimage")
 
-from benchmarks import metrics, ratedistortion  # noqa: E402
+from benchmarks import ratedistortion
+from benchmarks.common import metrics  # noqa: E402
 
 
 def test_smoke_profile_writes_tables_and_plots(tmp_path):

@@ -12,7 +12,7 @@ import pytest
 from scipy import ndimage
 
 import inrfilter
-from benchmarks import datasets
+from benchmarks.common import datasets
 from inrfilter.methods.fourier import network as net
 from inrfilter.methods import get_method
 from inrfilter.methods.fourier.active_mask import pack_mask, unpack_mask

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import inrfilter
-from benchmarks import datasets
+from benchmarks.common import datasets
 from inrfilter.methods import get_method
 from inrfilter.methods.sasnet.hashgrid import HashGrid, geometric_resolutions
 from inrfilter.methods.sasnet.arch import arch_of

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import inrfilter
-from benchmarks import datasets
+from benchmarks.common import datasets
 from inrfilter.methods import get_method
 from inrfilter.methods import sci as sci_module
 from inrfilter.methods.sci import partition as sp

@@ -41,6 +41,7 @@ import msgpack
 import numpy as np
 
 from ..chunk import MAX_NDIM
+from ..options import OptionError
 from ..settings import EncodeSettings
 from .plugin import CD_FIXED, CD_MAX, CD_VERSION
 
@@ -75,18 +76,18 @@ def _method_section(settings: EncodeSettings) -> bytes:
     try:
         return msgpack.packb([settings.method, dict(settings.options)], use_bin_type=True)
     except TypeError as exc:
-        raise TypeError(f"method options must be numbers, strings, booleans or lists of them ({exc})") from exc
+        raise OptionError(f"method options must be numbers, strings, booleans or lists of them ({exc})") from exc
 
 
 def check(settings: EncodeSettings) -> EncodeSettings:
     """What the cd_values can hold beyond what every door checks: 32-bit steps and seed,
     and a device by name only (the filter cannot pick a GPU by number)."""
     if settings.steps is not None and settings.steps > _UINT_MAX:
-        raise ValueError(f"steps must fit in 32 bits; got {settings.steps}")
+        raise OptionError(f"steps must fit in 32 bits; got {settings.steps}")
     if settings.seed > _UINT_MAX:
-        raise ValueError(f"seed must fit in 32 bits for the HDF5 filter; got {settings.seed}")
+        raise OptionError(f"seed must fit in 32 bits for the HDF5 filter; got {settings.seed}")
     if settings.device not in DEVICE_CODES:
-        raise ValueError(f"the HDF5 filter trains on device 'auto', 'cpu' or 'cuda'; got {settings.device!r}")
+        raise OptionError(f"the HDF5 filter trains on device 'auto', 'cpu' or 'cuda'; got {settings.device!r}")
     return settings
 
 
@@ -108,7 +109,7 @@ def pack(settings: EncodeSettings) -> tuple[int, ...]:
     )
     room = CD_MAX - 4 - MAX_NDIM  # set_local appends 4 + rank values
     if len(values) > room:
-        raise ValueError(f"method options take {len(section)} bytes; the HDF5 filter keeps at most "
+        raise OptionError(f"method options take {len(section)} bytes; the HDF5 filter keeps at most "
                          f"{4 * (room - CD_FIXED)}")
     return values
 

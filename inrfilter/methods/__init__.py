@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..options import OptionError
 from .base import Budget, Method
 from .fourier import Fourier
 from .sasnet import Sasnet
@@ -14,10 +15,11 @@ METHODS: tuple[str, ...] = tuple(_REGISTRY)
 
 
 def get_method(name: str) -> Method:
+    """The method called ``name``; OptionError naming the available ones otherwise."""
     try:
         return _REGISTRY[name]
     except (KeyError, TypeError):
-        raise ValueError(f"unknown method {name!r}; available: {', '.join(METHODS)}") from None
+        raise OptionError(f"unknown method {name!r}; available: {', '.join(METHODS)}") from None
 
 
 __all__ = ["Budget", "Method", "METHODS", "get_method"]

@@ -3,7 +3,9 @@
 Run once when a method or format version is added
 (``python -m tests.golden.make_golden METHOD``: only the named methods are written);
 never to "fix" a failing golden test: a golden blob that no longer decodes to its
-stored values means old files would read differently.
+stored values means old files would read differently.  Each blob gets its decode
+(``.npy``) and its record (``.json``: header, section and weight hashes, and the
+max_error it was written with; see record.py).
 """
 
 import sys
@@ -12,7 +14,8 @@ from pathlib import Path
 import numpy as np
 
 import inrfilter
-from benchmarks import datasets
+from benchmarks.common import datasets
+from tests.golden import record
 
 HERE = Path(__file__).parent
 
@@ -24,14 +27,24 @@ def golden_input() -> np.ndarray:
     return a
 
 
+def golden_bound(array: np.ndarray) -> float:
+    return float(np.nanmax(array[np.isfinite(array)])) * 1e-3
+
+
+def write_record(path: Path, bound: float) -> None:
+    """``path``'s record next to it (also for blobs committed before records existed)."""
+    record.save(path.with_suffix(".json"), {"record": record.record(path.read_bytes()), "max_error": bound})
+
+
 def main(methods: list[str]) -> None:
     array = golden_input()
     for method in methods:
-        blob = inrfilter.encode(array, method, max_error=float(np.nanmax(array[np.isfinite(array)])) * 1e-3,
-                                ratio=4, steps=60, device="cpu", progress=False)
+        blob = inrfilter.encode(array, method, max_error=golden_bound(array), ratio=4, steps=60, device="cpu",
+                                progress=False)
         name = f"{method}-v{inrfilter.FORMAT_VERSION}"
         (HERE / f"{name}.inrf").write_bytes(blob)
         np.save(HERE / f"{name}.npy", inrfilter.decode(blob))
+        write_record(HERE / f"{name}.inrf", golden_bound(array))
         print(name, len(blob), inrfilter.info(blob)["sections"])
 
 

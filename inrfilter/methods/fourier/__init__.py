@@ -50,41 +50,27 @@ import numpy as np
 
 from ...grid import Where, lazy_points, region_indices
 from ...limits import MAX_PARAMS, MAX_SIDE_BYTES, check_frame
+from ...options import Option
 from ..base import Budget, Method, Params, Spec
 from ..common import MAX_LAYERS, MAX_WIDTH
-from ..spec import SpecReader
+from ..base import SpecReader
 from . import active_mask as avm
 from . import network as net
 
 
 class Fourier(Method):
     name = "fourier"
-    defaults = {
-        "dilation": 5,
-        "store_mask": True,
-        "background": "auto",
-        "sigma": 0.02,
-        "features": net.PAPER_FEATURES_PER_WIDTH,
-        "layers": None,
-        "lr": 3e-4,
+    options = {
+        "dilation": Option("int", 5, low=0, none=True, help="active-mask dilation in voxels (None: bounding box)"),
+        "store_mask": Option("bool", True, help="store the undilated mask so the background decodes exactly"),
+        "background": Option("float", "auto", none=True, literals=("auto",),
+                             help="background value in the data's units (None: no masking)"),
+        "sigma": Option("float", 0.02, low=0, open_low=True, high=1e6, help="Fourier-feature frequency spread"),
+        "features": Option("float", net.PAPER_FEATURES_PER_WIDTH, low=0, open_low=True,
+                           help="Fourier features per unit of width"),
+        "layers": Option("int", None, low=1, high=16, none=True, help="ReLU layers (None: by width)"),
+        "lr": Option("float", 3e-4, low=0, open_low=True, high=1, help="Adam's starting learning rate"),
     }
-
-    def check_options(self, options: dict[str, Any]) -> dict[str, Any]:
-        opts = super().check_options(options)
-        dilation = opts["dilation"]
-        if dilation is not None and (isinstance(dilation, bool) or not isinstance(dilation, (int, np.integer))
-                                     or dilation < 0):
-            raise ValueError(f"fourier: dilation must be None (BBX) or an integer >= 0; got {dilation!r}")
-        if not isinstance(opts["store_mask"], bool):
-            raise ValueError(f"fourier: store_mask must be True or False; got {opts['store_mask']!r}")
-        avm.check_background(opts["background"])
-        layers = opts["layers"]
-        if layers is not None and not (isinstance(layers, int) and not isinstance(layers, bool) and 1 <= layers <= 16):
-            raise ValueError(f"fourier: layers must be None or an integer in 1..16; got {layers!r}")
-        for key in ("sigma", "features", "lr"):
-            if not (isinstance(opts[key], (int, float)) and np.isfinite(opts[key]) and opts[key] > 0):
-                raise ValueError(f"fourier: {key} must be a positive number; got {opts[key]!r}")
-        return opts
 
     # -- the size ladder ----------------------------------------------------------
     def specs(self, shape: tuple[int, ...], options: dict[str, Any]) -> list[Spec]:

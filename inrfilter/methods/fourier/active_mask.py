@@ -32,16 +32,6 @@ AUTO_BACKGROUND_SHARE = 0.2
 _ZSTD_LEVEL = 19
 
 
-def check_background(background: Any) -> None:
-    """``background`` is "auto", None (no masking) or a finite number (user's units)."""
-    if background is None or (isinstance(background, str) and background == "auto"):
-        return
-    if isinstance(background, bool) or not isinstance(background, (int, float, np.integer, np.floating)):
-        raise ValueError(f"fourier: background must be 'auto', None or a number; got {background!r}")
-    if not np.isfinite(float(background)):
-        raise ValueError(f"fourier: background must be finite; got {background!r}")
-
-
 def background_value(values: np.ndarray, holes: np.ndarray | None, norm: Any, background: Any) -> float | None:
     """The background in the normalised units of ``values`` (float32-exact), or None.
 

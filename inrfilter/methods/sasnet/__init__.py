@@ -55,42 +55,39 @@ from typing import Any
 import numpy as np
 
 from ...grid import Where, lazy_points
+from ...options import Option
 from ..base import Budget, Method, Params, Spec, finite_voxels
 from ..common import EVAL_BLOCK
-from .arch import Arch, arch_of, check_spec, ladder
+from ..common import MAX_W0
+from .arch import MAX_BAND_SETTING, MAX_BANDS, Arch, arch_of, check_spec, ladder
 
 MASK_PARAMS = ("H", "D0", "d0", "D1", "d1")
 
 
 class Sasnet(Method):
     name = "sasnet"
-    defaults = {
-        "w0": 30.0, "layers": 3, "lr": 1e-3, "mask_lr": 1e-2, "lam": 1e-4, "masks": True,
-        "band_limit": 30, "low_range": 6, "bands": 4, "low_fraction": 0.5, "groups": 8, "mask_share": 0.3,
-        "reference_size": 128,
+    options = {
+        "w0": Option("float", 30.0, low=0, open_low=True, high=MAX_W0, help="hidden sine layers' frequency factor"),
+        "layers": Option("int", 3, low=1, high=16, help="sine layers"),
+        "lr": Option("float", 1e-3, low=0, open_low=True, high=1, help="learning rate of the network"),
+        "mask_lr": Option("float", 1e-2, low=0, open_low=True, high=1, help="learning rate of the masks"),
+        "lam": Option("float", 1e-4, low=0, help="weight of the masks' regulariser"),
+        "masks": Option("bool", True, help="learn the spatial masks"),
+        "band_limit": Option("int", 30, low=1, high=MAX_BAND_SETTING, help="highest integer frequency"),
+        "low_range": Option("int", 6, low=1, high=MAX_BAND_SETTING, help="frequencies counted as low"),
+        "bands": Option("int", 4, low=1, high=MAX_BANDS, help="frequency bands with a mask each"),
+        "low_fraction": Option("float", 0.5, low=0, high=1, open_low=True, open_high=True,
+                               help="share of the embedding given to low frequencies"),
+        "groups": Option("int", 8, low=1, help="neuron groups per hidden layer's mask"),
+        "mask_share": Option("float", 0.3, low=0, high=1, open_low=True, open_high=True,
+                             help="share of the parameter budget for the masks"),
+        "reference_size": Option("int", 128, low=0, high=MAX_BAND_SETTING, help="chunk side the frequency limits refer to"),
     }
 
-    def check_options(self, options: dict[str, Any]) -> dict[str, Any]:
-        opts = super().check_options(options)
-        if not (isinstance(opts["reference_size"], (int, np.integer)) and opts["reference_size"] >= 0):
-            raise ValueError(f"sasnet: reference_size must be a non-negative integer; got {opts['reference_size']!r}")
-        for key in ("layers", "band_limit", "low_range", "bands", "groups"):
-            if not (isinstance(opts[key], (int, np.integer)) and not isinstance(opts[key], bool) and opts[key] >= 1):
-                raise ValueError(f"sasnet: {key} must be a positive integer; got {opts[key]!r}")
-        if opts["layers"] > 16:
-            raise ValueError(f"sasnet: layers must be at most 16; got {opts['layers']}")
-        if opts["low_range"] >= opts["band_limit"]:
-            raise ValueError("sasnet: low_range must be below band_limit")
-        for key in ("w0", "lr", "mask_lr"):
-            if not float(opts[key]) > 0:
-                raise ValueError(f"sasnet: {key} must be positive; got {opts[key]!r}")
-        if not float(opts["lam"]) >= 0:
-            raise ValueError(f"sasnet: lam must be >= 0; got {opts['lam']!r}")
-        if not 0 < float(opts["low_fraction"]) < 1 or not 0 < float(opts["mask_share"]) < 1:
-            raise ValueError("sasnet: low_fraction and mask_share must lie in (0, 1)")
-        if not isinstance(opts["masks"], (bool, np.bool_)):
-            raise ValueError(f"sasnet: masks must be True or False; got {opts['masks']!r}")
-        return opts
+    def check_relations(self, options: dict[str, Any]) -> str | None:
+        if options["low_range"] >= options["band_limit"]:
+            return f"low_range ({options['low_range']}) must be below band_limit ({options['band_limit']})"
+        return None
 
     def specs(self, shape: tuple[int, ...], options: dict[str, Any]) -> list[Spec]:
         return ladder(tuple(shape), options)

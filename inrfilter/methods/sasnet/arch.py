@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 
 from ..common import MAX_LAYERS, MAX_W0, MAX_WIDTH, sine_layer_init
-from ..spec import SpecReader, element
+from ..base import SpecReader, element
 from .frequencies import DEFAULT_PERIOD, Embedding, frequency_embedding
 from .hashgrid import HashGrid, geometric_resolutions
 
@@ -129,7 +129,7 @@ def check_spec(spec: Any, shape: tuple[int, ...]) -> None:
     band_limit = element(r, "f", 0, f[0], int, 1, MAX_BAND_SETTING)
     element(r, "f", 1, f[1], int, 1, band_limit)
     element(r, "f", 2, f[2], int, 1, MAX_BANDS)
-    element(r, "f", 3, f[3], float, 1e-6, 1 - 1e-6)
+    element(r, "f", 3, f[3], float, 1e-300, 1 - 1e-16)  # (0, 1), as the option
     element(r, "f", 4, f[4], float, 1e-3, 1e3)
     element(r, "f", 5, f[5], int, 0, MAX_BAND_SETTING)
     if any(r.has(k) for k in "gtrd"):

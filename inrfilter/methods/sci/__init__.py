@@ -59,9 +59,10 @@ import numpy as np
 from ...blob import BlobError
 from ...grid import RegionPoints, Where, region_indices
 from ...limits import max_params
+from ...options import Option
 from ..base import Budget, Method, Params, Spec
 from ..common import MAX_LAYERS, MAX_W0, sine_layer_init, sine_mlp
-from ..spec import SpecReader
+from ..base import SpecReader
 from .alloc import RULES
 from .layout import HIDDEN_W0, Layout
 from .widths import first_width, funnel_params
@@ -74,31 +75,24 @@ LADDER_STEP = 1.02
 
 class SCI(Method):
     name = "sci"
-    defaults = {
-        "layers": 5, "fr": 2.2, "w0": 20.0, "w0_hidden": HIDDEN_W0, "lr": 1e-3, "levels": 3, "partition": "adaptive",
-        "alloc": "size_over_d", "solver": "dp", "block_params": 1361, "min_width": 2, "min_side": 4,
-        "flat_var": 1e-5, "top": 1, "points": 16384, "bucket_ratio": 1.5,
+    options = {
+        "layers": Option("int", 5, low=3, high=16, help="linear layers per block network"),
+        "fr": Option("float", 2.2, low=0, open_low=True, high=1e3, help="funnel ratio: first width / hidden width"),
+        "w0": Option("float", 20.0, low=0, open_low=True, high=MAX_W0, help="first layer's frequency factor"),
+        "w0_hidden": Option("float", HIDDEN_W0, low=0, open_low=True, high=MAX_W0, help="hidden layers' frequency factor"),
+        "lr": Option("float", 1e-3, low=0, open_low=True, high=1, help="Adamax learning rate"),
+        "levels": Option("int", 3, low=1, help="depth of the adaptive partition"),
+        "partition": Option("str", "adaptive", choices=PARTITIONS, help="how the chunk is split into blocks"),
+        "alloc": Option("str", "size_over_d", choices=RULES, help="how parameters are shared among blocks"),
+        "solver": Option("str", "dp", choices=tuple(SOLVERS), help="the partition's integer-program solver"),
+        "block_params": Option("int", 1361, low=1, help="parameters per block the partition aims at"),
+        "min_width": Option("int", 2, low=1, help="narrowest block network"),
+        "min_side": Option("int", 4, low=1, help="smallest block side"),
+        "flat_var": Option("float", 1e-5, low=0, help="variance below which a block is stored as its mean"),
+        "top": Option("int", 1, low=1, help="candidate partitions kept per level"),
+        "points": Option("int", 16384, low=1, help="training points per step"),
+        "bucket_ratio": Option("float", 1.5, low=1, help="width ratio of blocks trained together"),
     }
-
-    def check_options(self, options: dict[str, Any]) -> dict[str, Any]:
-        opts = super().check_options(options)
-        for key, low in (("layers", 3), ("levels", 1), ("block_params", 1), ("min_width", 1), ("min_side", 1),
-                         ("top", 1), ("points", 1)):
-            if not (isinstance(opts[key], (int, np.integer)) and not isinstance(opts[key], bool) and opts[key] >= low):
-                raise ValueError(f"sci: {key} must be an integer >= {low}; got {opts[key]!r}")
-        if opts["layers"] > 16:
-            raise ValueError(f"sci: layers must be at most 16; got {opts['layers']!r}")
-        for key in ("fr", "w0", "w0_hidden", "lr", "bucket_ratio"):
-            if not (isinstance(opts[key], (int, float)) and math.isfinite(opts[key]) and opts[key] > 0):
-                raise ValueError(f"sci: {key} must be a positive number; got {opts[key]!r}")
-        if not (isinstance(opts["flat_var"], (int, float)) and opts["flat_var"] >= 0):
-            raise ValueError(f"sci: flat_var must be a number >= 0; got {opts['flat_var']!r}")
-        if opts["bucket_ratio"] < 1:
-            raise ValueError("sci: bucket_ratio must be at least 1")
-        for key, allowed in (("partition", PARTITIONS), ("alloc", RULES), ("solver", tuple(SOLVERS))):
-            if opts[key] not in allowed:
-                raise ValueError(f"sci: {key} must be one of {allowed}; got {opts[key]!r}")
-        return opts
 
     # -- sizes ----------------------------------------------------------------------------
     def specs(self, shape: tuple[int, ...], options: dict[str, Any]) -> list[Spec]:

@@ -20,21 +20,18 @@ import numpy as np
 
 from ...grid import Where, lazy_points
 from ..base import Budget, Method, Params, Spec, finite_voxels
+from ...options import Option
 from ..common import MAX_LAYERS, MAX_W0, MAX_WIDTH, sine_layer_init, sine_mlp
-from ..spec import SpecReader
+from ..base import SpecReader
 
 
 class Siren(Method):
     name = "siren"
-    defaults = {"w0": 30.0, "layers": 3, "lr": 1e-3}
-
-    def check_options(self, options: dict[str, Any]) -> dict[str, Any]:
-        opts = super().check_options(options)
-        if not (isinstance(opts["layers"], int) and 1 <= opts["layers"] <= 16):
-            raise ValueError(f"siren: layers must be an integer in 1..16; got {opts['layers']!r}")
-        if not (float(opts["w0"]) > 0 and float(opts["lr"]) > 0):
-            raise ValueError("siren: w0 and lr must be positive")
-        return opts
+    options = {
+        "w0": Option("float", 30.0, low=0, open_low=True, high=MAX_W0, help="sine frequency factor"),
+        "layers": Option("int", 3, low=1, high=16, help="sine layers"),
+        "lr": Option("float", 1e-3, low=0, open_low=True, high=1, help="Adam's starting learning rate"),
+    }
 
     def specs(self, shape: tuple[int, ...], options: dict[str, Any]) -> list[Spec]:
         """Widths 2.. up to where the network outgrows 4 parameters per voxel: no ratio >= 1

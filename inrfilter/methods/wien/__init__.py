@@ -75,11 +75,12 @@ import numpy as np
 import pywt
 
 from ...grid import Where, region_indices
+from ...options import Option
 from ..base import Budget, Method, Params, Spec
 from ...blob import BlobError
 from ...levels import max_level
 from ..common import MAX_LAYERS, MAX_W0, MAX_WIDTH, sine_layer_init
-from ..spec import SpecReader
+from ..base import SpecReader
 from . import layout as layouts
 from .numpy_decoder import reconstruct
 from .synthesis import MODE
@@ -93,29 +94,20 @@ REGION_BLOCK = 1 << 16
 
 class Wien(Method):
     name = "wien"
-    defaults = {"levels": 4, "wavelet": "haar", "enhance": True, "r": 3, "layers": 3, "w0": 30.0,
-                "w0_coarse": 10.0, "split": 0.5, "lr": 1e-3}
-
-    def check_options(self, options: dict[str, Any]) -> dict[str, Any]:
-        opts = super().check_options(options)
-        if not (isinstance(opts["levels"], (int, np.integer)) and 0 <= opts["levels"] <= 4):
-            raise ValueError(f"wien: levels must be an integer in 0..4; got {opts['levels']!r}")
-        if opts["wavelet"] not in pywt.wavelist(kind="discrete"):
-            raise ValueError(f"wien: wavelet must be a discrete PyWavelets wavelet (haar, db2, sym4, coif1, "
-                             f"bior2.2, ...); got {opts['wavelet']!r}")
-        if not (isinstance(opts["r"], (int, np.integer)) and 1 <= opts["r"] <= layouts.MAX_NEIGHBOURHOOD
-                and opts["r"] % 2 == 1):
-            raise ValueError(f"wien: r (the neighbourhood) must be an odd integer in 1..{layouts.MAX_NEIGHBOURHOOD}; "
-                             f"got {opts['r']!r}")
-        if not (isinstance(opts["layers"], (int, np.integer)) and 1 <= opts["layers"] <= 16):
-            raise ValueError(f"wien: layers must be an integer in 1..16; got {opts['layers']!r}")
-        if not all(float(opts[k]) > 0 for k in ("w0", "w0_coarse", "lr")):
-            raise ValueError("wien: w0, w0_coarse and lr must be positive")
-        if not 0 <= float(opts["split"]) <= 2:
-            raise ValueError(f"wien: split must lie in [0, 2]; got {opts['split']!r}")
-        if not isinstance(opts["enhance"], (bool, np.bool_)):
-            raise ValueError(f"wien: enhance must be True or False; got {opts['enhance']!r}")
-        return opts
+    options = {
+        "levels": Option("int", 4, low=0, high=4, help="wavelet decomposition levels"),
+        "wavelet": Option("str", "haar", check=lambda w: w in pywt.wavelist(kind="discrete"),
+                          rule="a discrete PyWavelets wavelet: haar, db2, sym4, coif1, bior2.2, ...",
+                          help="the wavelet"),
+        "enhance": Option("bool", True, help="predict the finest scale with the enhancement module"),
+        "r": Option("int", 3, low=1, high=layouts.MAX_NEIGHBOURHOOD, check=lambda r: r % 2 == 1, rule="odd",
+                    help="enhancement neighbourhood"),
+        "layers": Option("int", 3, low=1, high=16, help="sine layers per scale network"),
+        "w0": Option("float", 30.0, low=0, open_low=True, high=MAX_W0, help="detail networks' frequency factor"),
+        "w0_coarse": Option("float", 10.0, low=0, open_low=True, high=MAX_W0, help="approximation network's frequency factor"),
+        "split": Option("float", 0.5, low=0, high=2, help="how the budget leans towards coarse scales"),
+        "lr": Option("float", 1e-3, low=0, open_low=True, high=1, help="Adam's starting learning rate"),
+    }
 
     # -- the size ladder and the parameters ------------------------------------------
     def specs(self, shape: tuple[int, ...], options: dict[str, Any]) -> list[Spec]:

@@ -1,7 +1,7 @@
 """zarr v3 door: region reads against whole-chunk reads, and batched against one-by-one writes.
 
-    OMP_NUM_THREADS=1 python -m benchmarks.zarr_roi     # CPU: benchmarks/results/zarr/*_cpu.*
-    python -m benchmarks.zarr_roi --device cuda --only encode --tag h100-cuda
+    OMP_NUM_THREADS=1 python -m benchmarks.zarr     # CPU: benchmarks/results/zarr/*_cpu.*
+    python -m benchmarks.zarr --device cuda --only encode --tag h100-cuda
 
 1. ROI reads.  One chunk of SAXS data (128^2, 256^2, 512^2; plus a synthetic 64^3
    cube) stored with ``compressors=None``.  We time ``z[roi]`` for a centred box of
@@ -36,7 +36,7 @@ import numpy as np
 import zarr
 
 import inrfilter
-from benchmarks import datasets
+from benchmarks.common import datasets
 from inrfilter.zarr import INR, PartialDecodeWarning
 
 RESULTS = Path(__file__).parent / "results" / "zarr"

@@ -1,6 +1,6 @@
 """Does inrfilter's ``sasnet`` reproduce the SASNet paper's claims?  (CPU scale.)
 
-Run: ``python -m benchmarks.sasnet_paper [--steps 300] [--ratio 12] [--jobs 2]``.
+Run: ``python -m benchmarks.sasnet [--steps 300] [--ratio 12] [--jobs 2]``.
 Writes ``benchmarks/results/sasnet/``: ``results.csv``, ``README.md`` (tables and
 the verdict on each claim, with numbers), ``w0.png``, ``powder.png``.
 
@@ -40,7 +40,7 @@ DATASETS = {"turbulence": "24^3 crop of vx at (0, 0, 0)", "powder-pilatus": "128
 
 
 def load(name: str) -> np.ndarray:
-    from benchmarks import datasets
+    from benchmarks.common import datasets
 
     if name == "turbulence":
         return datasets.crop(datasets.turbulence("vx"), (0, 0, 0), (24, 24, 24)).astype(np.float32)
@@ -79,7 +79,7 @@ def plan() -> list[dict[str, Any]]:
 
 def mask_activity(blob: bytes, truth: np.ndarray) -> dict[str, float]:
     """Mean of the high-band masks and of the hidden masks in smooth and edge regions."""
-    from benchmarks.region_metrics import regions
+    from benchmarks.common.region_metrics import regions
     from inrfilter.decoder import ParsedChunk
     from inrfilter.grid import unit_points
     from inrfilter.methods.sasnet import masks_numpy
@@ -100,7 +100,7 @@ def mask_activity(blob: bytes, truth: np.ndarray) -> dict[str, float]:
 
 def run_one(run: dict[str, Any], ratio: float, steps: int) -> dict[str, Any]:
     import inrfilter
-    from benchmarks.region_metrics import measure
+    from benchmarks.common.region_metrics import measure
 
     truth = load(run["data"])
     options = dict(run["options"])
@@ -221,7 +221,7 @@ def write_markdown(rows: list[dict], ratio: float, steps: int, total: float) -> 
     md = [
         "# SASNet (issue 8) against the paper's claims",
         "",
-        f"CPU-scale run (`python -m benchmarks.sasnet_paper --ratio {ratio:g} --steps {steps}`): every method "
+        f"CPU-scale run (`python -m benchmarks.sasnet --ratio {ratio:g} --steps {steps}`): every method "
         f"at ratio {ratio:g} (equal blob size up to the ladder's step; bytes below) and {steps} Adam steps, "
         "one crop per dataset, seed 0 (the main three also with seed 1), fp16 weights, trained on a shared 2-core CPU with one thread per run "
         f"({total / 60:.0f} min in all). The paper trains 10^4+ steps of 10^5-parameter networks on a GPU; "
@@ -231,7 +231,7 @@ def write_markdown(rows: list[dict], ratio: float, steps: int, total: float) -> 
         "range. Edge region: top 10% of the gradient magnitude of the Gaussian-smoothed (sigma 1) truth; smooth "
         "region: bottom 50%. Smooth noise: RMS of the Laplacian of the reconstruction over the smooth region, "
         "relative to the range (the paper shows this leakage as images; the number is ours); the truth's value "
-        "is given in the claims. See `benchmarks/region_metrics.py`.",
+        "is given in the claims. See `benchmarks/common/region_metrics.py`.",
         "",
         "## Claims",
         "",

@@ -1,6 +1,6 @@
 """The table of Zurkova et al. (2025) with the ``fourier`` method, at CPU scale.
 
-    python -m benchmarks.fourier_paper [--epochs 40] [--out benchmarks/results/fourier]
+    python -m benchmarks.fourier [--epochs 40] [--out benchmarks/results/fourier]
 
 For mni-t1 (every 4th voxel of the MNI T1 template: the whole head, 78% zero
 background) and ocean-sst (NEMO SST, 45% NaN land), each encoded as one chunk at one
@@ -36,7 +36,7 @@ from typing import Any, Callable, Iterator
 import numpy as np
 
 import inrfilter
-from benchmarks import datasets
+from benchmarks.common import datasets
 from inrfilter.chunk import prepare
 from inrfilter.methods import Budget, get_method
 from inrfilter.nn.train import FULL_GRID_POINTS
@@ -360,7 +360,7 @@ def write_markdown(rows: list[Row], prints: dict[str, dict[str, list[float]]], a
     lines = [
         "# `fourier` against the paper's table (CPU-scale run)",
         "",
-        "Written by `python -m benchmarks.fourier_paper "
+        "Written by `python -m benchmarks.fourier "
         f"--epochs {args.epochs} --lr {args.lr:g} --seed {args.seed}`; {elapsed / 60:.1f} min wall on a 2-core CPU "
         "shared with other jobs, `OMP_NUM_THREADS` as set by the caller. Times are CPU seconds of training "
         "(`fit_batched`), the part AVM changes; wall times are in the CSV but the machine is shared.",

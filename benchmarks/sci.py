@@ -1,9 +1,9 @@
 """SCI's ablation at equal blob size and equal steps, and ``sci`` against ``siren``.
 
-    python -m benchmarks.sci_paper            # writes benchmarks/results/sci/
-    python -m benchmarks.sci_paper --quick    # a smoke run (tiny crops, few steps)
-    python -m benchmarks.sci_paper --long 800 # three arms at more steps (long.md)
-    python -m benchmarks.sci_paper --render   # rebuild results.md and the plot from results.csv
+    python -m benchmarks.sci            # writes benchmarks/results/sci/
+    python -m benchmarks.sci --quick    # a smoke run (tiny crops, few steps)
+    python -m benchmarks.sci --long 800 # three arms at more steps (long.md)
+    python -m benchmarks.sci --render   # rebuild results.md and the plot from results.csv
 
 On a crop of mni-t1 (MRI, the paper's kind of data) and one of turbulence (a broadband
 CFD field), every variant is encoded at one ratio target (so equal blob size, within
@@ -34,7 +34,7 @@ from pathlib import Path
 import numpy as np
 
 import inrfilter
-from benchmarks import datasets
+from benchmarks.common import datasets
 from inrfilter.methods.sci.layout import Layout
 
 OUT = Path(__file__).parent / "results" / "sci"
@@ -140,7 +140,7 @@ def write(rows: list[dict], size: int, steps: int, out: Path) -> None:
     lines = [
         "# SCI ablation (CPU-scale run)",
         "",
-        f"Written by `python -m benchmarks.sci_paper` on {platform.processor() or platform.machine()}, "
+        f"Written by `python -m benchmarks.sci` on {platform.processor() or platform.machine()}, "
         f"1 thread (OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', 'unset')}), on a machine shared with "
         "other jobs: encode times are indicative only.",
         "",

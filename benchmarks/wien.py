@@ -1,4 +1,4 @@
-"""WIEN-INR against its paper's claims, at CPU scale: ``python -m benchmarks.wien_paper``.
+"""WIEN-INR against its paper's claims, at CPU scale: ``python -m benchmarks.wien``.
 
 Ni et al. (arXiv:2509.15494) claim that at equal model size WIEN-INR (method
 ``wien``) reconstructs scientific data better than SIREN and better than their
@@ -29,7 +29,7 @@ import numpy as np
 import pywt
 
 import inrfilter
-from benchmarks import datasets
+from benchmarks.common import datasets
 
 OUT = Path(__file__).parent / "results" / "wien"
 METHODS = {  # label -> (method, options)
@@ -207,7 +207,7 @@ def write_markdown(rows: list[dict], ablations: list[dict], steps: int, seconds:
     lines = [
         "# WIEN-INR against its paper's claims (CPU-scale run)",
         "",
-        f"`python -m benchmarks.wien_paper` — {steps} optimiser steps per network, device cpu, "
+        f"`python -m benchmarks.wien` — {steps} optimiser steps per network, device cpu, "
         f"OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', 'unset')}, {seconds / 60:.1f} min in all on a "
         "machine whose 2 cores were shared with other jobs (timings are indicative only).",
         "",
