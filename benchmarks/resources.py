@@ -62,8 +62,8 @@ def child(phase: str, method: str, shape: tuple[int, ...], blob_path: str) -> di
         import torch
 
         torch.set_num_threads(1)
-        small = _field((8,) * len(shape))  # warm-up: first-call costs of torch and numpy are not the chunk's
-        warm = inrfilter.encode(small, method, ratio=small.nbytes / 256, steps=2, device="cpu", progress=False)
+        small = _field((16,) * len(shape))  # warm-up: first-call costs of torch and numpy are not the chunk's
+        warm = inrfilter.encode(small, method, psnr=10, steps=2, device="cpu", progress=False)
         Path(blob_path + ".warm").write_bytes(warm)
         chunk = _field(shape)
         base = _peak_mib()
@@ -95,8 +95,13 @@ def measure(phase: str, method: str, shape: tuple[int, ...], blob_path: str, tre
 
 
 def run(tag: str, tree: Path, methods: list[str], shapes: list[tuple[int, ...]], limit: float) -> list[dict]:
+    """Measure; rows of this tag already in its CSV for other (method, shape) pairs stay."""
     RESULTS.mkdir(parents=True, exist_ok=True)
     rows = []
+    done = {(m, "x".join(map(str, s))) for m in methods for s in shapes}
+    if (RESULTS / f"resources_{tag}.csv").exists():
+        with open(RESULTS / f"resources_{tag}.csv") as fh:
+            rows = [r for r in csv.DictReader(fh) if (r["method"], r["shape"]) not in done]
     with tempfile.TemporaryDirectory() as tmp:
         for method in methods:
             for shape in shapes:
@@ -126,6 +131,8 @@ def _num(v) -> str:
 
 
 def _write(tag: str, rows: list[dict]) -> None:
+    rows.sort(key=lambda r: (METHODS.index(r["method"]) if r["method"] in METHODS else 99, r["shape"].count("x"),
+                             int(r["voxels"])))
     with open(RESULTS / f"resources_{tag}.csv", "w", newline="") as fh:
         writer = csv.DictWriter(fh, FIELDS)
         writer.writeheader()
