@@ -150,6 +150,40 @@ def _write(tag: str, rows: list[dict]) -> None:
     (RESULTS / f"resources_{tag}.md").write_text("\n".join(lines) + "\n")
 
 
+def summary() -> None:
+    """summary.md: before and after side by side (peak MiB and seconds, encode and decode)."""
+    tables = {}
+    for tag in ("before", "after"):
+        path = RESULTS / f"resources_{tag}.csv"
+        if path.exists():
+            with open(path) as fh:
+                tables[tag] = {(r["method"], r["shape"]): r for r in csv.DictReader(fh)}
+    keys = sorted({k for t in tables.values() for k in t},
+                  key=lambda k: (METHODS.index(k[0]) if k[0] in METHODS else 99, k[1].count("x"),
+                                 int(next(t[k]["voxels"] for t in tables.values() if k in t))))
+
+    def cell(tag, key, field):
+        row = tables.get(tag, {}).get(key)
+        if row is None:
+            return "-"
+        return row[field] or (row["note"][:30] if row["note"] else "-")
+
+    lines = ["# Resources: before and after", "",
+             f"Smooth float32 chunks, blob budget {BUDGET} bytes (about the same network at every size), 2 training "
+             "steps, CPU, one thread, on a machine shared with other jobs (times are indicative). Peak memory: "
+             "ru_maxrss above the process's state before the call, MiB. before = the code before the reliability "
+             "work, after = with it.", "",
+             "| method | shape | encode MiB before | after | decode MiB before | after | encode s before | after "
+             "| decode s before | after |", "|---|---|---|---|---|---|---|---|---|---|"]
+    for key in keys:
+        lines.append(f"| {key[0]} | {key[1]} | {cell('before', key, 'encode_peak_mib')} | "
+                     f"{cell('after', key, 'encode_peak_mib')} | {cell('before', key, 'decode_peak_mib')} | "
+                     f"{cell('after', key, 'decode_peak_mib')} | {cell('before', key, 'encode_s')} | "
+                     f"{cell('after', key, 'encode_s')} | {cell('before', key, 'decode_s')} | "
+                     f"{cell('after', key, 'decode_s')} |")
+    (RESULTS / "summary.md").write_text("\n".join(lines) + "\n")
+
+
 def plot() -> None:
     import matplotlib
 
@@ -189,9 +223,10 @@ def main() -> None:
     parser.add_argument("--methods", nargs="*", default=list(METHODS))
     parser.add_argument("--max-voxels", type=int, default=1 << 22)
     parser.add_argument("--limit", type=float, default=120.0, help="seconds allowed for one encode or decode")
-    parser.add_argument("--plot", action="store_true", help="only draw resources.png from the CSVs")
+    parser.add_argument("--plot", action="store_true", help="only write summary.md and resources.png from the CSVs")
     args = parser.parse_args()
     if args.plot:
+        summary()
         plot()
         return
     shapes = [s for s in SHAPES if _prod(s) <= args.max_voxels]
