@@ -33,14 +33,17 @@ def install() -> None:
 
     def close(self: h5py.File) -> None:
         error = None
+        count = h5filter.WRITE_FAILURE_COUNT
         try:
             if self.id.valid and self.mode == "r+":
                 self.flush()
-        except Exception as exc:  # the filter failed: reported below, after closing
+        except Exception as exc:  # reported below, after closing
             error = exc
         _original_close(self)
         failures = list(h5filter.CLOSE_FAILURES)  # since the last close that reported them
         del h5filter.CLOSE_FAILURES[: len(failures)]
+        if error is not None and h5filter.WRITE_FAILURE_COUNT == count and not failures:
+            raise error  # not inrfilter's: the flush failed for another reason
         if error is not None or failures:
             reasons = "; ".join(failures) or "; ".join([str(error), *h5filter.WRITE_FAILURES[-1:]])
             raise OSError(f"inrfilter could not encode chunk(s) with the dataset's settings; they were stored "

@@ -64,7 +64,9 @@ def encode_chunk(cd_values: list[int], data: memoryview, closing: bool = False) 
         if len(_FAILED) >= _MAX_FAILED:
             _FAILED.pop(next(iter(_FAILED)))
         _FAILED[key] = None
+        global WRITE_FAILURE_COUNT
         WRITE_FAILURES[:] = [*WRITE_FAILURES[-15:], f"{type(exc).__name__}: {exc}"]
+        WRITE_FAILURE_COUNT += 1
         raise
     exit_flush.register()  # unclosed files get flushed before torch's exit handlers
     return blob
@@ -75,6 +77,7 @@ CLOSE_FAILURES: list[str] = []
 #: the last encoder failures that failed a write or flush (HDF5 2.0 drops a filter's
 #: own message, so h5py's error only says "filter returned failure")
 WRITE_FAILURES: list[str] = []
+WRITE_FAILURE_COUNT = 0
 #: chunks (settings + bytes digests) whose encoding failed, oldest first
 _FAILED: dict[bytes, None] = {}
 _MAX_FAILED = 4096
