@@ -222,6 +222,7 @@ def main() -> None:
     parser.add_argument("--tree", type=Path, default=ROOT, help="checkout whose inrfilter is measured")
     parser.add_argument("--methods", nargs="*", default=list(METHODS))
     parser.add_argument("--max-voxels", type=int, default=1 << 22)
+    parser.add_argument("--min-voxels", type=int, default=0)
     parser.add_argument("--limit", type=float, default=120.0, help="seconds allowed for one encode or decode")
     parser.add_argument("--plot", action="store_true", help="only write summary.md and resources.png from the CSVs")
     args = parser.parse_args()
@@ -229,7 +230,7 @@ def main() -> None:
         summary()
         plot()
         return
-    shapes = [s for s in SHAPES if _prod(s) <= args.max_voxels]
+    shapes = [s for s in SHAPES if args.min_voxels <= _prod(s) <= args.max_voxels]
     run(args.tag, args.tree.resolve(), args.methods, shapes, args.limit)
 
 
