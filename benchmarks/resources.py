@@ -204,7 +204,9 @@ def plot() -> None:
                 pts = [(int(r["voxels"]), float(r[key])) for r in rows if r["tag"] == tag and r["method"] == method
                        and r[key] and r["shape"].count("x") == dims - 1]
                 if pts:
-                    ax.loglog(*zip(*sorted(pts)), "o-" if tag == "after" else "x--", label=f"{method} ({tag})")
+                    colour = f"C{METHODS.index(method)}" if method in METHODS else None
+                    ax.loglog(*zip(*sorted(pts)), "o-" if tag == "after" else "x--", color=colour,
+                              label=f"{method} ({tag})")
             ax.set_xlabel("voxels")
             ax.set_ylabel(label)
             ax.set_title(f"{dims}-d chunks")
