@@ -13,13 +13,22 @@ __version__ = "0.1.0"
 
 
 
+#: the doors, imported on first use (``inrfilter.numcodecs.INR`` after a plain
+#: ``import inrfilter``) so that ``import inrfilter`` loads neither h5py nor zarr
+_DOORS = ("h5", "numcodecs", "zarr")
+
+
 def __getattr__(name: str):
-    """``PLUGIN_PATH`` (the folder for HDF5_PLUGIN_PATH) without importing the HDF5 door
-    on ``import inrfilter``."""
+    """``PLUGIN_PATH`` (the folder for HDF5_PLUGIN_PATH) and the doors (``h5``,
+    ``numcodecs``, ``zarr``), imported when first asked for."""
     if name == "PLUGIN_PATH":
         from .h5.plugin import PLUGIN_PATH
 
         return PLUGIN_PATH
+    if name in _DOORS:
+        import importlib
+
+        return importlib.import_module(f".{name}", __name__)
     raise AttributeError(f"module 'inrfilter' has no attribute {name!r}")
 
 

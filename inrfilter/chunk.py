@@ -94,6 +94,18 @@ class PreparedChunk:
     lossless_only: bool = False
     #: the input itself (for integers beyond float64's exact range: the exact values)
     array: np.ndarray | None = None
+    #: bool mask of the voxels that belong to the array (None: all do); the rest is an
+    #: edge chunk's padding, filled like holes, fitted by nobody and measured by nobody
+    valid: np.ndarray | None = None
+
+    @property
+    def measured(self) -> np.ndarray:
+        """Voxels the network is trained on and judged by: finite and inside the array."""
+        return self.finite if self.valid is None else self.finite & self.valid
+
+    @property
+    def valid_count(self) -> int:
+        return self.finite.size if self.valid is None else int(self.valid.sum())
 
     @property
     def constant(self) -> float | int | None:
@@ -107,9 +119,33 @@ class PreparedChunk:
         return float(self.original[self.finite][0]) if self.finite.any() else float("nan")
 
 
-def prepare(array: np.ndarray, transform: str | None = None) -> PreparedChunk:
+def valid_mask(shape: tuple[int, ...], valid: tuple[int, ...] | None) -> np.ndarray | None:
+    """The leading ``valid`` corner of a ``shape`` chunk as a mask (None: the whole chunk).
+
+    ValueError unless ``valid`` has one positive length per axis, none above the chunk's."""
+    if valid is None:
+        return None
+    valid = tuple(int(v) for v in valid)
+    if len(valid) != len(shape) or any(not 1 <= v <= n for v, n in zip(valid, shape)):
+        raise ValueError(f"valid region {valid} does not fit a chunk of shape {shape}")
+    if valid == tuple(shape):
+        return None
+    mask = np.zeros(shape, bool)
+    mask[tuple(slice(0, v) for v in valid)] = True
+    return mask
+
+
+def prepare(array: np.ndarray, transform: str | None = None, valid: tuple[int, ...] | None = None) -> PreparedChunk:
     """Normalise a checked array; holes (NaN/Inf) are filled with the nearest finite value
-    so that the network sees a continuous signal and spends nothing on them."""
+    so that the network sees a continuous signal and spends nothing on them.
+
+    ``valid``: the shape of the part of an edge chunk that lies inside the array (the
+    leading corner); the rest is padding, replaced by the nearest valid value (so it
+    decodes to something finite) and left out of the normalisation, training and
+    measures.  None: every voxel counts (the result is then exactly as without it)."""
+    inside = valid_mask(array.shape, valid)
+    if inside is not None:
+        return _prepare_padded(np.array(array, dtype=np.float64, order="C"), inside, transform)
     original = np.ascontiguousarray(array, dtype=np.float64)
     finite = np.isfinite(original)
     if not finite.any():
@@ -139,6 +175,23 @@ def max_int_difference(a: np.ndarray, b: np.ndarray) -> int:
     a, b = a.astype(native, copy=False), b.astype(native, copy=False)
     ua, ub = a.view(np.uint64), b.view(np.uint64)  # two's complement: the wrapped difference is exact
     return int(np.where(a >= b, ua - ub, ub - ua).max())
+
+
+def _prepare_padded(original: np.ndarray, inside: np.ndarray, transform: str | None) -> PreparedChunk:
+    counted = np.isfinite(original) & inside
+    if not counted.any():  # nothing finite inside: a constant (0) padding around the holes
+        original[~inside] = 0.0
+        return PreparedChunk(original, np.isfinite(original), None, None, inside)
+    nearest = ndimage.distance_transform_edt(~counted, return_distances=False, return_indices=True)
+    filled = original[tuple(nearest)]
+    original[~inside] = filled[~inside]
+    finite = np.isfinite(original)
+    lo, hi = float(original[counted].min()), float(original[counted].max())
+    if lo == hi:
+        return PreparedChunk(original, finite, None, None, inside)
+    norm = Normalisation(lo, hi, transform)
+    values = np.clip(norm.forward(filled), -1.0, 1.0).astype(np.float32)
+    return PreparedChunk(original, finite, norm, values, inside)
 
 
 def cast(values: np.ndarray, dtype: np.dtype) -> np.ndarray:

@@ -17,16 +17,41 @@ def _targets(args: argparse.Namespace) -> dict:
     return {k: v for k, v in kw.items() if v is not None} | {"device": args.device, "quant": args.quant}
 
 
+DESCRIPTION = """\
+inrfilter: lossy compression of scientific arrays, each chunk stored as a small
+neural network fitted to it.
+
+  inrfilter demo                                   the first run: compress, compare, picture
+  inrfilter encode in.npy out.inrf --psnr 40       compress one .npy array
+  inrfilter decode out.inrf back.npy               decompress (numpy only)
+  inrfilter info out.inrf                          what a blob holds
+  export HDF5_PLUGIN_PATH=$(inrfilter plugin-path) h5dump and C programs read the filter
+
+Run `inrfilter COMMAND --help` for a command's options."""
+
+
+class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpFormatter):
+    """Shows each option's default (unless it has none), and the description as written."""
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        if action.default is None or action.default == [] or isinstance(action.default, bool):
+            return action.help or ""
+        return super()._get_help_string(action)
+
+
 def _add_target_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--method", default="siren")
-    p.add_argument("--ratio", type=float)
-    p.add_argument("--psnr", type=float)
-    p.add_argument("--max-error", type=float, dest="max_error")
-    p.add_argument("--steps", type=int)
-    p.add_argument("--seconds", type=float)
-    p.add_argument("--transform", choices=["log"])
-    p.add_argument("--quant", default="fp16", choices=["fp16", "int8", "fp32"])
-    p.add_argument("--device", default="auto")
+    from .methods import METHODS
+
+    p.add_argument("--method", default="siren", choices=METHODS, help="the network family")
+    p.add_argument("--ratio", type=float, help="size target: blob ~ input bytes / RATIO (32 when no target is given)")
+    p.add_argument("--psnr", type=float, help="quality target in dB over the chunk's range")
+    p.add_argument("--max-error", type=float, dest="max_error",
+                   help="guaranteed bound on |decoded - input| (0: lossless); combines with --ratio or --psnr")
+    p.add_argument("--steps", type=int, help="training steps per batch (default: the library's, 2000)")
+    p.add_argument("--seconds", type=float, help="training time budget per batch")
+    p.add_argument("--transform", choices=["log"], help="fit log1p of the shifted data (high dynamic range)")
+    p.add_argument("--quant", default="fp16", choices=["fp16", "int8", "fp32"], help="how the weights are stored")
+    p.add_argument("--device", default="auto", help="torch device for training: auto (CUDA if seen), cpu, cuda:N")
 
 
 def _report(name: str, array: np.ndarray, blob: bytes, t_enc: float, t_dec: float, decoded: np.ndarray) -> dict:
@@ -76,32 +101,11 @@ def cmd_info(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    """Compress the 512x512 'ascent' photograph shipped with PyWavelets in 4 chunks
-    of 256x256 (trained as one batch) under each kind of target, and report."""
-    import pywt.data
+    """Compress a photograph and a 3-D field, beside zstd, SZ3 and SPERR; draw a picture."""
+    from . import demo
 
-    from . import decode, encode_batch
-
-    image = pywt.data.ascent()
-    chunks = [image[i : i + 256, j : j + 256] for i in (0, 256) for j in (0, 256)]
-    settings = [("ratio=16", {"ratio": 16}), ("psnr=25", {"psnr": 25}), ("max_error=4", {"max_error": 4, "ratio": 32})]
-    print(f"ascent {image.shape} {image.dtype} from PyWavelets, 4 chunks of 256x256, method {args.method}, "
-          f"{args.steps} steps per batch")
-    rows = []
-    for label, kw in settings:
-        t0 = time.perf_counter()
-        blobs = encode_batch(chunks, args.method, steps=args.steps, device=args.device, **kw)
-        t1 = time.perf_counter()
-        decoded = [decode(b) for b in blobs]
-        t2 = time.perf_counter()
-        whole = np.block([[decoded[0], decoded[1]], [decoded[2], decoded[3]]])
-        total = sum(len(b) for b in blobs)
-        row = _report(label, image, b"\0" * total, t1 - t0, t2 - t1, whole)
-        rows.append(row)
-    keys = list(rows[0])
-    print(" | ".join(keys))
-    for r in rows:
-        print(" | ".join(str(r[k]) for k in keys))
+    Path(args.out).mkdir(parents=True, exist_ok=True)
+    demo.run(args.out, fast=args.fast, peers=not args.no_peers, device=args.device)
     return 0
 
 
@@ -164,35 +168,40 @@ def cmd_cd_values(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="inrfilter", description=__doc__)
-    sub = parser.add_subparsers(dest="command", required=True)
-    p = sub.add_parser("encode", help="compress a .npy file into a blob and print ratio/PSNR/error/timings")
-    p.add_argument("input")
-    p.add_argument("output")
+    parser = argparse.ArgumentParser(prog="inrfilter", description=DESCRIPTION, formatter_class=_HelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def add(name: str, help: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, help=help, description=help, formatter_class=_HelpFormatter)
+
+    p = add("encode", "compress a .npy file into a blob and print ratio/PSNR/error/timings")
+    p.add_argument("input", help=".npy file")
+    p.add_argument("output", help="blob file to write")
     _add_target_options(p)
     p.set_defaults(func=cmd_encode)
-    p = sub.add_parser("decode", help="decode a blob into a .npy file")
-    p.add_argument("input")
-    p.add_argument("output")
+    p = add("decode", "decode a blob into a .npy file")
+    p.add_argument("input", help="blob file")
+    p.add_argument("output", help=".npy file to write")
     p.set_defaults(func=cmd_decode)
-    p = sub.add_parser("info", help="print what a blob holds")
-    p.add_argument("input")
+    p = add("info", "print what a blob holds (JSON)")
+    p.add_argument("input", help="blob file")
     p.set_defaults(func=cmd_info)
-    p = sub.add_parser("demo", help="compress PyWavelets' ascent image and report ratio/PSNR/error/timings")
-    p.add_argument("--method", default="siren")
-    p.add_argument("--steps", type=int, default=300)
-    p.add_argument("--device", default="auto")
+    p = add("demo", "compress a photograph and a 3-D physics field with the default settings, beside zstd "
+                    "(lossless) and, with hdf5plugin, SZ3 and SPERR at the same ratio; write inrfilter-demo.png")
+    p.add_argument("--out", default=".", help="folder for inrfilter-demo.png")
+    p.add_argument("--fast", action="store_true", help="a few training steps only: checks the pipeline, not quality")
+    p.add_argument("--no-peers", action="store_true", help="leave SZ3 and SPERR out")
+    p.add_argument("--device", default="auto", help="torch device for training: auto (CUDA if seen), cpu, cuda:N")
     p.set_defaults(func=cmd_demo)
-    p = sub.add_parser("plugin-path", help="print the folder to put in HDF5_PLUGIN_PATH")
+    p = add("plugin-path", "print the folder to put in HDF5_PLUGIN_PATH")
     p.set_defaults(func=cmd_plugin_path)
-    p = sub.add_parser("h5-verify", help="name the damaged chunks of an HDF5 file's inrfilter datasets")
-    p.add_argument("file")
+    p = add("h5-verify", "name the damaged chunks of an HDF5 file's inrfilter datasets")
+    p.add_argument("file", help="HDF5 file")
     p.add_argument("dataset", nargs="*", help="datasets to check (default: every inrfilter dataset)")
     p.set_defaults(func=cmd_h5_verify)
-    p = sub.add_parser("cd-values", help="print the HDF5 filter's cd_values for these settings (C programs, "
-                                         "h5repack -f UD=...)")
+    p = add("cd-values", "print the HDF5 filter's cd_values for these settings (C programs, h5repack -f UD=...)")
     _add_target_options(p)
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=int, default=0, help="seed of the network's initialisation")
     p.add_argument("--option", action="append", default=[], metavar="KEY=VALUE",
                    help="a method option (value read as JSON, else as a string); repeatable")
     p.set_defaults(func=cmd_cd_values)

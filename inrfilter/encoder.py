@@ -14,7 +14,7 @@ import numpy as np
 import zstandard
 
 from . import blob as blobfmt
-from .chunk import Normalisation, PreparedChunk, cast, check_array, encode_nonfinite, max_int_difference, prepare
+from .chunk import Normalisation, PreparedChunk, cast, check_array, encode_nonfinite, max_int_difference, prepare, valid_mask
 from .decoder import ParsedChunk
 from .fidelity import Target, encode_residual, max_abs_error, psnr, residual_step
 from .header import CONSTANT, LOSSLESS, ChunkHeader
@@ -43,7 +43,8 @@ class _Job:
 
     @property
     def raw_nbytes(self) -> int:
-        return self.array.nbytes
+        """Bytes of the chunk's valid part (an edge chunk's padding is not data)."""
+        return self.prepared.valid_count * self.array.dtype.itemsize
 
     def base_header(self, method: str, **kw: Any) -> ChunkHeader:
         return ChunkHeader(method, self.array.dtype, self.array.shape, **kw)
@@ -110,7 +111,8 @@ def torch_device(device: Any):
     try:
         from .nn import resolve_device
     except ImportError as exc:  # pragma: no cover - exercised only without torch
-        raise ImportError("encoding trains networks and needs torch: pip install torch") from exc
+        raise ImportError("encoding trains networks and needs torch: pip install 'inrfilter[encode]' "
+                          "(no GPU: pip install torch --index-url https://download.pytorch.org/whl/cpu first)") from exc
     return resolve_device(device)
 
 
@@ -164,19 +166,19 @@ class _Encoder:
         full = tuple(slice(0, n, 1) for n in job.array.shape)
         approx = reference.network(full)
         if self.target.max_error is not None:
-            max_abs = float(np.abs(p.original[p.finite]).max())
+            max_abs = float(np.abs(p.original[p.measured]).max())
             step = residual_step(self.target.max_error, p.norm, job.array.dtype, max_abs)
             if step <= 0:
                 self._keep(job, job.lossless(), math.inf)
                 return
-            sections["r"], code, approx = encode_residual(p.original, approx, p.finite, step)
+            sections["r"], code, approx = encode_residual(p.original, approx, p.measured, step)
             header.residual = (step, code)
         decoded = cast(approx, job.array.dtype)
         restored = decoded.astype(np.float64)
-        header.psnr = psnr(p.original, restored, p.finite)
-        header.max_abs_error = max_abs_error(p.original, restored, p.finite)
+        header.psnr = psnr(p.original, restored, p.measured)
+        header.max_abs_error = max_abs_error(p.original, restored, p.measured)
         if job.array.dtype.kind in "iu":  # the bound proved on the integers themselves
-            exact = max_int_difference(np.ascontiguousarray(job.array), decoded)
+            exact = max_int_difference(np.asarray(job.array)[p.measured], decoded[p.measured])
             bound_met = self.target.max_error is None or exact <= self.target.max_error
         else:
             bound_met = self.target.max_error is None or header.max_abs_error <= self.target.max_error
@@ -191,8 +193,15 @@ class _Encoder:
         job.blob, job.psnr = blob, achieved
 
     def fit(self, jobs: list[_Job], spec: dict, target_mse: float | None = None) -> None:
+        padded = [j for j in jobs if j.prepared.valid is not None]
+        if padded and len(padded) < len(jobs):
+            # edge chunks train apart: a masked batch computes its loss differently, and
+            # whole chunks should get the blobs they get without edge chunks beside them
+            self.fit([j for j in jobs if j.prepared.valid is None], spec, target_mse)
+            self.fit(padded, spec, target_mse)
+            return
         chunks = np.stack([j.prepared.values for j in jobs])
-        holes = [~j.prepared.finite for j in jobs]
+        holes = [~j.prepared.measured for j in jobs]
         budget = Budget(self.budget.steps, self.budget.seconds,
                         None if target_mse is None else np.full(len(jobs), target_mse),
                         self.budget.progress, self.budget.seed,
@@ -207,6 +216,11 @@ class _Encoder:
         for job in jobs:
             target_bytes = job.raw_nbytes / self.target.ratio
             spec = self.size_spec(job, target_bytes)
+            if spec is None and job.prepared.valid is not None:
+                # an edge chunk too small for the ratio: the budget of the whole padded
+                # chunk, no worse than what HDF5's filter or zarr would store for it
+                target_bytes = job.array.nbytes / self.target.ratio
+                spec = self.size_spec(job, target_bytes)
             if spec is None and not self.target.ratio_given:
                 spec = self.method.specs(job.array.shape, self.options)[0]
             if spec is None:
@@ -260,12 +274,17 @@ def encode_batch(
     transform: str | None = None,
     quant: str = "fp16",
     progress: bool | None = None,
+    valid: Sequence[Sequence[int] | None] | None = None,
     **method_options: Any,
 ) -> list[bytes]:
     """Encode chunks of one shape and dtype together: their networks train in one batch.
 
     Same arguments as :func:`encode`.  A chunk's blob does not depend on which other
     chunks share its batch, except through early stopping and the time budget.
+    ``valid`` (one entry per chunk, or None) gives each edge chunk's valid shape, the
+    leading corner that lies inside the array; the padding beyond it is left out of
+    training and measures, and the ratio counts only the valid bytes.  While an
+    :class:`inrfilter.pool.EncodePool` is active, the batch is encoded by its workers.
     """
     m, options, target = check_arguments(method, ratio=ratio, psnr=psnr, max_error=max_error, steps=steps,
                                          seconds=seconds, seed=seed, transform=transform, quant=quant,
@@ -275,10 +294,19 @@ def encode_batch(
         return []
     if len({(a.shape, a.dtype.str) for a in checked}) > 1:
         raise ValueError("encode_batch needs chunks of one shape and dtype")
+    valid = _check_valid(valid, checked)
+    # -- pool routing (inrfilter.pool): the caller validated; a worker encodes --
+    from .pool.active import active_pool
+
+    pool = active_pool()
+    if pool is not None:
+        return pool.encode_batch(checked, method, valid=valid, ratio=ratio, psnr=psnr, max_error=max_error,
+                                 steps=steps, seconds=seconds, device=device, seed=seed, transform=transform,
+                                 quant=quant, **method_options)
 
     jobs = []
-    for a in checked:
-        p = prepare(a, transform)
+    for a, v in zip(checked, valid):
+        p = prepare(a, transform, v)
         all_nan = not p.finite.any() and np.isnan(p.original).all()  # the constant NaN says it all
         jobs.append(_Job(a, p, None if p.finite.all() or all_nan else encode_nonfinite(p.original, p.finite)))
     trainable = []
@@ -296,13 +324,29 @@ def encode_batch(
                         progress=progress, seed=int(seed))
         for job in trainable:
             p = job.prepared
-            job.side = m.side_info(p.values, None if p.finite.all() else ~p.finite, p.norm, options)
+            job.side = m.side_info(p.values, None if p.measured.all() else ~p.measured, p.norm, options)
         encoder = _Encoder(m, options, target, quant, budget, torch_device(device))
         if target.psnr is not None:
             encoder.by_psnr(trainable)
         else:
             encoder.by_ratio(trainable)
     return [job.blob for job in jobs]
+
+
+def _check_valid(valid: Any, arrays: list[np.ndarray]) -> list[tuple[int, ...] | None]:
+    """One valid shape (or None) per chunk, each fitting its chunk; ValueError otherwise."""
+    if valid is None:
+        return [None] * len(arrays)
+    valid = list(valid)
+    if len(valid) != len(arrays):
+        raise ValueError(f"valid has {len(valid)} entries for {len(arrays)} chunks")
+    out = []
+    for v, a in zip(valid, arrays):
+        if v is not None:
+            valid_mask(a.shape, v)  # raises when it does not fit
+            v = tuple(int(n) for n in v)
+        out.append(None if v == a.shape else v)
+    return out
 
 
 def encode(array: Any, method: str = "siren", **kwargs: Any) -> bytes:
@@ -318,4 +362,6 @@ def encode(array: Any, method: str = "siren", **kwargs: Any) -> bytes:
     method's options.  Same input, seed and device give the same bytes (unless a
     ``seconds`` budget cuts training short).
     """
+    if kwargs.get("valid") is not None:  # one chunk: its valid shape
+        kwargs["valid"] = [kwargs["valid"]]
     return encode_batch([array], method, **kwargs)[0]

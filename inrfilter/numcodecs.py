@@ -9,12 +9,13 @@ array's ``order`` says, and rebuilds the chunk from the decoded buffer's memory,
 flattened in the order it is laid out.  So an F-ordered chunk is encoded as its
 memory reads in C order, the transpose: decoding then gives back that memory, and
 the network fits the same values either way.  Reading needs numpy, not torch.
-Each call trains one chunk; zarr format 3 (:mod:`inrfilter.zarr`) trains batches.
+Each call trains one chunk (``encode_batch`` trains several); with an encode pool
+active (:mod:`inrfilter.pool`), zarr's concurrent calls share the pool's batches.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Sequence
 
 import numpy as np
 from numcodecs.abc import Codec
@@ -53,6 +54,20 @@ class INR(Codec):
     def encode(self, buf: Any) -> bytes:
         return encode_chunks(self.settings, [memory_order(buf)], self.progress)[0]
 
+    def encode_batch(self, bufs: Sequence[Any]) -> list[bytes]:
+        """Encode several chunks, training those of one shape and dtype together (in
+        the active encode pool, if any).  zarr calls ``encode`` once per chunk, from
+        several threads at once: with a pool active those calls share batches too."""
+        arrays = [memory_order(b) for b in bufs]
+        groups: dict[tuple, list[int]] = {}
+        for i, a in enumerate(arrays):
+            groups.setdefault((a.shape, a.dtype.str), []).append(i)
+        blobs: list[bytes] = [b""] * len(arrays)
+        for members in groups.values():
+            for i, blob in zip(members, encode_chunks(self.settings, [arrays[i] for i in members], self.progress)):
+                blobs[i] = blob
+        return blobs
+
     def decode(self, buf: Any, out: Any = None) -> np.ndarray:
         values = decode(ensure_contiguous_ndarray(buf))
         return ndarray_copy(values, out)
@@ -65,6 +80,10 @@ class INR(Codec):
         config = dict(config)
         config.pop("id", None)
         return cls(**config)
+
+    def __reduce__(self) -> tuple:
+        """Pickled (Dask, multiprocessing) as its configuration alone."""
+        return type(self).from_config, (self.get_config(),)
 
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.settings.to_json().items())

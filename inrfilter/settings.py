@@ -6,7 +6,8 @@ reader can rebuild the codec from metadata on a machine without torch.  The HDF5
 filter packs the same settings into integers (:mod:`inrfilter.h5.cdvalues`).  Training
 goes through :func:`encode_chunks`, which holds one process-wide lock: zarr
 encodes several batches at once (in threads), and one device is best used by one
-batch at a time.
+batch at a time.  While an encode pool is active, the pool does the batching and
+the lock is not taken.
 """
 
 from __future__ import annotations
@@ -68,7 +69,14 @@ class EncodeSettings:
         return kwargs
 
 
-def encode_chunks(settings: EncodeSettings, arrays: Sequence[Any], progress: bool | None = None) -> list[bytes]:
-    """Train chunks of one shape and dtype together, one batch per process at a time."""
+def encode_chunks(settings: EncodeSettings, arrays: Sequence[Any], progress: bool | None = None,
+                  valid: Sequence[Any] | None = None) -> list[bytes]:
+    """Train chunks of one shape and dtype together, one batch per process at a time;
+    while an encode pool is active (:mod:`inrfilter.pool`), in the pool, without the
+    lock: the pool merges concurrent callers' chunks into shared batches itself."""
+    from .pool.active import active_pool
+
+    if active_pool() is not None:
+        return encode_batch(arrays, settings.method, progress=progress, valid=valid, **settings.encode_kwargs())
     with TRAINING_LOCK:
-        return encode_batch(arrays, settings.method, progress=progress, **settings.encode_kwargs())
+        return encode_batch(arrays, settings.method, progress=progress, valid=valid, **settings.encode_kwargs())

@@ -24,11 +24,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
-#include <hdf5.h>
-#include <H5PLextern.h>
+/* Only the HDF5 headers shipped in native/hdf5-include (see its README.md): the
+   filter-interface types, not hdf5.h.  Python.h comes first through cffi. */
+#include "H5public.h"
+#include "H5Epublic.h"
+#include "H5PLpublic.h"
+#include "H5Tpublic.h"
+#include "H5Zpublic.h"
 
-#if !defined(INRFILTER_FILTER_ID) || !defined(INRFILTER_PYTHON) || !defined(INRFILTER_LIBPYTHON)
+#if !defined(INRFILTER_FILTER_ID) || !defined(INRFILTER_PYTHON) || !defined(INRFILTER_BASE_PYTHON) || \
+    !defined(INRFILTER_LIBPYTHON)
 #error "build this file with native/build.py: it defines the INRFILTER_* macros"
 #endif
 
@@ -43,6 +50,15 @@ int inrfilter_py_filter(int reverse, int closing, size_t cd_nelmts, const unsign
 
 /* ---- the HDF5 API of the calling library -------------------------------------- */
 
+/* The property-list functions, declared here rather than through H5Ppublic.h (which
+   would pull in all of hdf5.h).  Their signatures are the same in HDF5 1.10 to 2.x. */
+typedef int (*H5Pget_chunk_fn)(hid_t plist_id, int max_ndims, hsize_t dim[]);
+typedef herr_t (*H5Pget_filter_by_id2_fn)(hid_t plist_id, H5Z_filter_t filter_id, unsigned int *flags,
+                                          size_t *cd_nelmts, unsigned cd_values[], size_t namelen, char name[],
+                                          unsigned *filter_config);
+typedef herr_t (*H5Pmodify_filter_fn)(hid_t plist_id, H5Z_filter_t filter, unsigned int flags, size_t cd_nelmts,
+                                      const unsigned int cd_values[]);
+
 typedef struct {
     const void *base; /* load address of the library the functions come from */
     __typeof__(H5Tget_class) *Tget_class;
@@ -52,9 +68,9 @@ typedef struct {
     __typeof__(H5Tget_precision) *Tget_precision;
     __typeof__(H5Tget_offset) *Tget_offset;
     __typeof__(H5Tget_fields) *Tget_fields;
-    __typeof__(H5Pget_chunk) *Pget_chunk;
-    __typeof__(H5Pget_filter_by_id2) *Pget_filter_by_id2;
-    __typeof__(H5Pmodify_filter) *Pmodify_filter;
+    H5Pget_chunk_fn Pget_chunk;
+    H5Pget_filter_by_id2_fn Pget_filter_by_id2;
+    H5Pmodify_filter_fn Pmodify_filter;
     __typeof__(H5Epush2) *Epush2;
     hid_t *E_ERR_CLS, *E_PLINE, *E_CALLBACK, *E_CANAPPLY, *E_SETLOCAL;
 } h5api;
@@ -285,16 +301,75 @@ static herr_t inr_set_local(hid_t dcpl, hid_t type, hid_t space)
 
 /* ---- Python -------------------------------------------------------------------- */
 
-/* Start Python in a process that has none (h5dump, a C program) as the interpreter
-   the package was built for, so that its site-packages (inrfilter, numpy, torch)
-   are found.  Inside an existing interpreter (h5py) nothing is configured. */
+static char python_program[1024] = "the running interpreter";
+
+static char plugin_site[4096];
+
+/* The folder holding this library's package, i.e. the site-packages it is installed
+   in (or the source tree of an editable install): the library is
+   <site>/inrfilter/plugins/libh5inrfilter.so.  "" if unknown.  Python's init code
+   (native/build.py) adds it to sys.path when inrfilter is not importable otherwise. */
+const char *inrfilter_plugin_site(void)
+{
+    Dl_info info;
+    if (plugin_site[0] == '\0' && dladdr((void *)&inrfilter_plugin_site, &info) && info.dli_fname != NULL &&
+        strlen(info.dli_fname) < sizeof plugin_site) {
+        char path[sizeof plugin_site];
+        strcpy(path, info.dli_fname);
+        for (int up = 0; up < 3; up++) { /* drop the file name, plugins/, inrfilter/ */
+            char *slash = strrchr(path, '/');
+            if (slash == NULL)
+                return plugin_site;
+            *slash = '\0';
+        }
+        strcpy(plugin_site, path[0] ? path : "/");
+    }
+    return plugin_site;
+}
+
+/* The venv holding `site` (a folder up to 4 levels above with a pyvenv.cfg and a
+   bin/python3), written to `program`; 0 if none. */
+static int venv_python(const char *site, char *program, size_t len)
+{
+    char dir[sizeof plugin_site], probe[sizeof plugin_site + 32];
+    snprintf(dir, sizeof dir, "%s", site);
+    for (int up = 0; up < 5 && dir[0] != '\0'; up++) {
+        snprintf(probe, sizeof probe, "%s/pyvenv.cfg", dir);
+        if (access(probe, R_OK) == 0) {
+            snprintf(probe, sizeof probe, "%s/bin/python3", dir);
+            if (access(probe, X_OK) == 0 && strlen(probe) < len) {
+                strcpy(program, probe);
+                return 1;
+            }
+        }
+        char *slash = strrchr(dir, '/');
+        if (slash == NULL)
+            break;
+        *slash = '\0';
+    }
+    return 0;
+}
+
+/* Start Python in a process that has none (h5dump, a C program) as an interpreter
+   that sees inrfilter's site-packages: $INRFILTER_PYTHON, else the venv this library
+   is installed in, else the interpreter that built it (or that one's base
+   interpreter: a wheel is built in a throw-away venv).  Inside an existing
+   interpreter (h5py) nothing is configured. */
 static int preinitialise_python(void)
 {
     const char *program = getenv("INRFILTER_PYTHON");
+    char found[sizeof plugin_site + 32];
     PyConfig config;
     PyStatus status;
-    if (program == NULL || program[0] == '\0')
-        program = INRFILTER_PYTHON;
+    if (program == NULL || program[0] == '\0') {
+        if (venv_python(inrfilter_plugin_site(), found, sizeof found))
+            program = found;
+        else if (access(INRFILTER_PYTHON, X_OK) == 0)
+            program = INRFILTER_PYTHON;
+        else
+            program = INRFILTER_BASE_PYTHON;
+    }
+    snprintf(python_program, sizeof python_program, "%.1000s", program);
     PyConfig_InitPythonConfig(&config);
     config.install_signal_handlers = 0; /* the host program owns its signals */
     config.parse_argv = 0;
@@ -335,7 +410,7 @@ static void start_python(void)
     if (failed)
         snprintf(python_error, sizeof python_error,
                  "inrfilter: the plugin's Python side did not start (traceback above); is inrfilter "
-                 "installed for %s?", INRFILTER_PYTHON);
+                 "installed for %.700s (or in %.700s)?", python_program, inrfilter_plugin_site());
 }
 
 /* ---- the filter ---------------------------------------------------------------- */

@@ -9,7 +9,7 @@ from pathlib import Path
 import inrfilter
 
 PACKAGE = Path(inrfilter.__file__).parent
-DOORS = ("inrfilter.h5", "inrfilter.zarr", "inrfilter.numcodecs", "inrfilter.cli")
+DOORS = ("inrfilter.h5", "inrfilter.zarr", "inrfilter.numcodecs", "inrfilter.cli", "inrfilter.dask")
 
 
 def _module_name(path: Path) -> str:

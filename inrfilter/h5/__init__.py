@@ -4,6 +4,8 @@
   of the filter (importing this package registers it when the plugin is built);
 - :mod:`.read`: ``read_region``, ``sample`` and ``verify`` read chunks directly (no plugin
   needed);
+- :mod:`.writer`: ``write`` fills a dataset with direct chunk writes, encoding in an
+  encode pool (:mod:`inrfilter.pool`) or in batches, edge chunks sized on their valid part;
 - :mod:`.filter`: what the native plugin calls for one chunk (never touches HDF5 or h5py);
 - :mod:`.cdvalues`: encoder settings <-> the filter's cd_values;
 - :mod:`.plugin`: the filter id and where the plugin library lives (``native/`` builds it);
@@ -32,17 +34,17 @@ import inrfilter
 
 from .plugin import FILTER_ID, FILTER_NAME, PLUGIN_PATH
 
-_H5PY_API = ("INR", "is_inrfilter_dataset", "plugin_built", "read_region", "register", "sample", "verify")
+_H5PY_API = ("INR", "is_inrfilter_dataset", "plugin_built", "read_region", "register", "sample", "verify", "write")
 __all__ = ["FILTER_ID", "FILTER_NAME", "PLUGIN_PATH", *_H5PY_API]
 
 
 def _load_h5py_api() -> None:
     """Import the h5py side, register the filter with h5py's HDF5 (when the plugin is
     built) and flush open files at exit."""
-    from . import close_check, dataset, exit_flush, read
+    from . import close_check, dataset, exit_flush, read, writer
 
     for name in _H5PY_API:
-        globals()[name] = getattr(dataset if hasattr(dataset, name) else read, name)
+        globals()[name] = getattr(next(m for m in (dataset, read, writer) if hasattr(m, name)), name)
     if dataset.plugin_built():
         dataset.register()
     exit_flush.register()

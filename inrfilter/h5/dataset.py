@@ -85,5 +85,14 @@ class INR(h5py.filters.FilterRefBase):
             kwargs["rdcc_nbytes"] = 1  # h5py ignores 0; no chunk fits in one byte
         return kwargs
 
+    def __reduce__(self) -> tuple:
+        """Pickled (Dask, multiprocessing) as its settings alone; unpickling registers
+        the filter where it lands."""
+        return _from_config, (type(self), self.settings.to_json(), self.write_through)
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.settings!r})"
+
+
+def _from_config(cls: type, config: dict[str, Any], write_through: bool) -> INR:
+    return cls(**config, write_through=write_through)

@@ -37,8 +37,8 @@ def library_path() -> str:
     path = os.path.join(PLUGIN_PATH, LIBRARY_NAME)
     if not os.path.exists(path):
         raise ImportError(
-            f"the inrfilter HDF5 plugin is not built ({path} is missing): it is compiled when the package is "
-            "installed and needs the HDF5 headers (Debian: apt-get install libhdf5-dev) and cffi; "
-            "reinstall with `pip install -e .` and read the build output"
+            f"the inrfilter HDF5 plugin is not built ({path} is missing): the wheel carries it, and an install "
+            "from source compiles it (a C compiler is all it needs; INRFILTER_SKIP_PLUGIN=1 skips it); "
+            "reinstall with `pip install inrfilter` (or `pip install -e .` in a checkout) and read the build output"
         )
     return path

@@ -84,6 +84,10 @@ class INR(ArrayBytesCodecPartialDecodeMixin, ArrayBytesCodec):
     def to_dict(self) -> dict[str, JSON]:
         return {"name": NAME, "configuration": self.settings.to_json()}
 
+    def __reduce__(self) -> tuple:
+        """Pickled (Dask, multiprocessing) as its zarr.json entry alone."""
+        return type(self).from_dict, (self.to_dict(),)
+
     def validate(
         self, *, shape: tuple[int, ...], dtype: ZDType[TBaseDType, TBaseScalar], chunk_grid: ChunkGrid
     ) -> None:
