@@ -89,14 +89,14 @@ class PreparedChunk:
     finite: np.ndarray  # bool mask of finite values
     norm: Normalisation | None  # None for constant or all-non-finite chunks
     values: np.ndarray | None  # float32 in [-1, 1], non-finite holes filled
+    #: bool mask of the voxels that belong to the array (None: all do); the rest is an
+    #: edge chunk's padding, filled like holes, fitted by nobody and measured by nobody
+    valid: np.ndarray | None = None
     #: an integer chunk whose values differ only below float64's resolution (beyond
     #: 2**53): float64 sees a constant, so only a lossless copy keeps it
     lossless_only: bool = False
     #: the input itself (for integers beyond float64's exact range: the exact values)
     array: np.ndarray | None = None
-    #: bool mask of the voxels that belong to the array (None: all do); the rest is an
-    #: edge chunk's padding, filled like holes, fitted by nobody and measured by nobody
-    valid: np.ndarray | None = None
 
     @property
     def measured(self) -> np.ndarray:
