@@ -26,6 +26,8 @@ neural network fitted to it.
   inrfilter decode out.inrf back.npy               decompress (numpy only)
   inrfilter info out.inrf                          what a blob holds
   export HDF5_PLUGIN_PATH=$(inrfilter plugin-path) h5dump and C programs read the filter
+  inrfilter convert scan.h5 out/scan.h5 -f '/entry/data/*:max_error=0.5'
+                                                   archive existing files (docs/convert.md)
 
 Run `inrfilter COMMAND --help` for a command's options."""
 
@@ -205,6 +207,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--option", action="append", default=[], metavar="KEY=VALUE",
                    help="a method option (value read as JSON, else as a string); repeatable")
     p.set_defaults(func=cmd_cd_values)
+    from .convert import command as convert_command
+
+    p = add("convert", "convert an HDF5/NeXus/netCDF4/zarr/npy/TIFF file for the archive: lossy by rules, "
+                       "the rest lossless, resumable, verified")
+    p.epilog = convert_command.EPILOG
+    convert_command.add_arguments(p)
+    p.set_defaults(func=convert_command.run)
     args = parser.parse_args(argv)
     try:
         return args.func(args)

@@ -19,7 +19,6 @@ from .header import CONSTANT, LOSSLESS, SECTION_NAMES, ChunkHeader
 from .limits import decompress
 from .levels import check_level, level_shape, max_level, reduce_holes, reduce_values
 from .methods import get_method
-from .quant import dequantise
 from .validate import parse as parse_header
 
 
@@ -67,8 +66,15 @@ class ParsedChunk:
 
     def params(self) -> dict[str, np.ndarray]:
         method = get_method(self.h.method)
-        shapes = method.param_shapes(self.h.spec, self.shape)
-        return self._once("w", lambda: dequantise(self.sections["w"], shapes, self.h.quant))
+
+        def make() -> dict[str, np.ndarray]:
+            try:  # the section's decoder (inrfilter.quant, inrfilter.entropy) checks the bytes
+                return method.unpack_params(self.sections["w"], self.h.spec, self.shape, self.h.quant)
+            except BlobError:
+                raise
+            except ValueError as exc:
+                raise BlobError(f"corrupted blob: weights section unreadable ({exc})") from exc
+        return self._once("w", make)
 
     def residual(self) -> np.ndarray | None:
         if self.h.residual is None:

@@ -159,7 +159,7 @@ class _Encoder:
         """Pack a trained network (+ residual), measure it with the reference decoder,
         and keep it unless the lossless copy is smaller or the bound cannot be met."""
         p = job.prepared
-        weights = quantise(params, self.method.param_shapes(spec, job.array.shape), self.quant)
+        weights = self.method.pack_params(params, spec, job.array.shape, self.quant)
         header = job.base_header(self.method.name, spec=spec, norm=p.norm, quant=self.quant)
         sections = job.sections(w=weights)
         reference = ParsedChunk(blobfmt.pack(header.to_dict(), sections))
@@ -192,6 +192,14 @@ class _Encoder:
     def _keep(job: _Job, blob: bytes, achieved: float) -> None:
         job.blob, job.psnr = blob, achieved
 
+    def _budget(self, jobs: list[_Job], target_mse: float | None) -> Budget:
+        holes = [~j.prepared.measured for j in jobs]
+        return Budget(self.budget.steps, self.budget.seconds,
+                      None if target_mse is None else np.full(len(jobs), target_mse),
+                      self.budget.progress, self.budget.seed,
+                      holes=np.stack(holes) if any(h.any() for h in holes) else None,
+                      side=[j.side for j in jobs])
+
     def fit(self, jobs: list[_Job], spec: dict, target_mse: float | None = None) -> None:
         padded = [j for j in jobs if j.prepared.valid is not None]
         if padded and len(padded) < len(jobs):
@@ -201,12 +209,7 @@ class _Encoder:
             self.fit(padded, spec, target_mse)
             return
         chunks = np.stack([j.prepared.values for j in jobs])
-        holes = [~j.prepared.measured for j in jobs]
-        budget = Budget(self.budget.steps, self.budget.seconds,
-                        None if target_mse is None else np.full(len(jobs), target_mse),
-                        self.budget.progress, self.budget.seed,
-                        holes=np.stack(holes) if any(h.any() for h in holes) else None,
-                        side=[j.side for j in jobs])
+        budget = self._budget(jobs, target_mse)
         for job, (fitted_spec, params) in zip(jobs, self.method.fit(chunks, spec, budget, self.device, self.options)):
             self.finish(job, fitted_spec, params)
 
@@ -237,6 +240,56 @@ class _Encoder:
             groups.setdefault(repr(spec), (spec, []))[1].append(job)
         for spec, members in groups.values():
             self.fit(members, spec)
+
+    # -- methods that set their own rate (Method.rate_targeted) ------------------
+    def by_rate(self, jobs: list[_Job]) -> None:
+        """One fit for the batch: the method meets the ratio (packed-size budget per chunk:
+        target minus header and other sections) or psnr target itself."""
+        budget = self._budget(jobs, None)
+        if self.target.psnr is not None:
+            goal = 4.0 / 10 ** ((self.target.psnr + PSNR_TRAINING_MARGIN_DB) / 10)  # normalised range is 2
+            fitted = self.method.fit_rate(np.stack([j.prepared.values for j in jobs]), budget, self.device,
+                                          self.options, param_bytes=None, target_mse=np.full(len(jobs), goal))
+            for job, (spec, params) in zip(jobs, fitted):
+                self.finish(job, spec, params)
+            return
+        spec = self.method.specs(jobs[0].array.shape, self.options)[0]
+        room, kept = [], []
+        for job in jobs:
+            header = job.base_header(self.method.name, spec={**spec, **job.side}, norm=job.prepared.norm,
+                                     quant=self.quant)
+            if self.target.max_error is not None:  # the residual's header entry counts; its section comes on top
+                header.residual = (1.0, "q")
+            overhead = len(blobfmt.pack(header.to_dict(), job.sections(w=b""))) + 8  # spec values may grow
+            target_bytes = job.raw_nbytes / self.target.ratio
+            if target_bytes - overhead < 16:  # not even an empty model fits
+                if len(job.lossless()) <= target_bytes * 1.15 or not self.target.ratio_given:
+                    self._keep(job, job.lossless(), math.inf)
+                    continue
+                raise ValueError(
+                    f"ratio={self.target.ratio:g} is impossible for a {job.array.shape} {job.array.dtype} chunk "
+                    f"({job.raw_nbytes} bytes): the {self.method.name} header alone takes {overhead} bytes; "
+                    f"use larger chunks or a lower ratio")
+            room.append(target_bytes - overhead)
+            kept.append(job)
+        if not kept:
+            return
+        fitted = self.method.fit_rate(np.stack([j.prepared.values for j in kept]), self._budget(kept, None),
+                                      self.device, self.options, param_bytes=np.asarray(room), target_mse=None)
+        for job, (spec, params) in zip(kept, fitted):
+            self.finish(job, spec, params)
+            if job.blob is job.lossless():  # finish chose the lossless copy (smaller, or the bound)
+                continue
+            target_bytes = job.raw_nbytes / self.target.ratio
+            residual = len(blobfmt.unpack(job.blob)[2].get("r", b""))  # max_error's residual comes on top
+            if self.target.ratio_given and len(job.blob) - residual > target_bytes:
+                if len(job.lossless()) <= target_bytes * 1.15:
+                    self._keep(job, job.lossless(), math.inf)
+                    continue
+                raise ValueError(
+                    f"ratio={self.target.ratio:g} is impossible for a {job.array.shape} {job.array.dtype} chunk "
+                    f"({job.raw_nbytes} bytes): the smallest {self.method.name} model takes "
+                    f"{len(job.blob) - residual} bytes; use larger chunks or a lower ratio")
 
     def by_psnr(self, jobs: list[_Job]) -> None:
         goal = self.target.psnr
@@ -326,7 +379,9 @@ def encode_batch(
             p = job.prepared
             job.side = m.side_info(p.values, None if p.measured.all() else ~p.measured, p.norm, options)
         encoder = _Encoder(m, options, target, quant, budget, torch_device(device))
-        if target.psnr is not None:
+        if m.rate_targeted:
+            encoder.by_rate(trainable)
+        elif target.psnr is not None:
             encoder.by_psnr(trainable)
         else:
             encoder.by_ratio(trainable)

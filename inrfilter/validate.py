@@ -32,6 +32,7 @@ from .fidelity import RESIDUAL_TYPES
 from .header import CONSTANT, LOSSLESS, SECTION_NAMES, ChunkHeader
 from .limits import MAX_CHUNK_VOXELS, check_frame, max_params
 from .methods import get_method
+from .methods.base import Method
 from .quant import QUANTS, packed_nbytes
 
 #: every dtype a blob may declare, by the exact string ``np.dtype.str`` writes
@@ -155,7 +156,10 @@ def parse(raw: Any, sections: dict[str, bytes]) -> ChunkHeader:
         if count > max_params(voxels):
             raise _fail(f"{method} spec asks for {count} parameters; a {shape} chunk has at most "
                         f"{max_params(voxels)}")
-        check_frame(sections["w"], packed_nbytes(shapes, header.quant), "weights")
+        if type(m).unpack_params is Method.unpack_params:  # the core quantiser: one zstd frame
+            check_frame(sections["w"], packed_nbytes(shapes, header.quant), "weights")
+        # else the method codes its own section (latent: inrfilter.entropy), bounded by the
+        # counts its validated spec gives; its unpack_params' ValueError is a BlobError
         if header.residual is not None:
             check_frame(sections["r"], voxels * np.dtype(RESIDUAL_TYPES[header.residual[1]]).itemsize, "residual")
     if "n" in sections:

@@ -5,12 +5,13 @@ from __future__ import annotations
 from ..options import OptionError
 from .base import Budget, Method
 from .fourier import Fourier
+from .latent import Latent
 from .sasnet import Sasnet
 from .sci import SCI
 from .siren import Siren
 from .wien import Wien
 
-_REGISTRY: dict[str, Method] = {m.name: m for m in (Siren(), Fourier(), Sasnet(), SCI(), Wien())}
+_REGISTRY: dict[str, Method] = {m.name: m for m in (Siren(), Fourier(), Sasnet(), SCI(), Wien(), Latent())}
 METHODS: tuple[str, ...] = tuple(_REGISTRY)
 
 

@@ -135,6 +135,34 @@ class Method(ABC):
             return values
         raise ValueError(f"method {self.name!r} has no reduced-resolution levels; read level 0")
 
+    # -- methods that code their own parameters and set their own rate (optional) -------
+    #: True: the encoder hands ratio/psnr targets to :meth:`fit_rate` instead of sizing
+    #: networks with the ladder of :meth:`specs` (a latent codec's size is set by its
+    #: rate, not by its architecture).  Such a method also codes its own parameters.
+    rate_targeted: bool = False
+
+    def fit_rate(self, chunks: np.ndarray, budget: Budget, device: Any, options: dict[str, Any], *,
+                 param_bytes: np.ndarray | None, target_mse: np.ndarray | None) -> list[tuple[Spec, Params]]:
+        """Train B chunks to a target (rate-targeted methods only): ``param_bytes`` [B] is
+        each chunk's budget for its :meth:`pack_params` bytes (blob size target minus
+        header and other sections; the result must not exceed it and should stay within
+        15 % below it); ``target_mse`` [B] is the quality target in normalised units
+        (range 2).  Exactly one of them is given.  Returns each chunk's spec and
+        parameters, already quantised (``pack_params`` must round-trip them)."""
+        raise NotImplementedError(f"method {self.name!r} is sized by the encoder's ladder")
+
+    def pack_params(self, params: Params, spec: Spec, shape: tuple[int, ...], quant: str) -> bytes:
+        """The weights section of a blob.  Default: the core quantiser (``inrfilter.quant``)."""
+        from ..quant import quantise
+
+        return quantise(params, self.param_shapes(spec, shape), quant)
+
+    def unpack_params(self, data: bytes, spec: Spec, shape: tuple[int, ...], quant: str) -> Params:
+        """Inverse of :meth:`pack_params`; any ValueError becomes the reader's BlobError."""
+        from ..quant import dequantise
+
+        return dequantise(data, self.param_shapes(spec, shape), quant)
+
     def n_params(self, spec: Spec, shape: tuple[int, ...]) -> int:
         return int(sum(np.prod(s) for s in self.param_shapes(spec, shape).values()))
 

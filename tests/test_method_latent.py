@@ -1,0 +1,147 @@
+"""The latent-grid method: round trips in 1-4 d, reads, targets, holes, hostile blobs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import inrfilter
+from inrfilter import blob as blobfmt
+from inrfilter.levels import level_shape
+from tests.conftest import FAST, smooth
+from tests.readers import SELECTIONS, assert_region_matches_full, decode_without_torch, value_range, voxel_grid
+
+LATENT = {"method": "latent", **FAST}
+
+
+def _psnr(a: np.ndarray, b: np.ndarray) -> float:
+    a, b = a.astype(np.float64), b.astype(np.float64)
+    ok = np.isfinite(a)
+    return float(10 * np.log10(value_range(a) ** 2 / np.mean((a[ok] - b[ok]) ** 2)))
+
+
+@pytest.mark.parametrize("shape", [(2000,), (40, 36), (12, 10, 9), (6, 5, 8, 4)])
+def test_round_trip_in_1_to_4_d(shape):
+    a = smooth(shape)
+    blob = inrfilter.encode(a, ratio=6, **LATENT)
+    out = inrfilter.decode(blob)
+    assert out.shape == a.shape and out.dtype == a.dtype
+    info = inrfilter.info(blob)
+    assert info["method"] == "latent" and len(blob) <= a.nbytes / 6
+    # far better than the chunk's mean, and the header's figure is the decoder's
+    assert _psnr(a, out) > 25
+    assert info["psnr"] == pytest.approx(_psnr(a, out), abs=0.01)
+
+
+@pytest.fixture(scope="module")
+def saxs_blob(saxs_crop):
+    a = saxs_crop.astype(np.float32)
+    return a, inrfilter.encode(a, ratio=10, **LATENT)
+
+
+def test_ratio_within_tolerance_on_a_real_crop(saxs_blob):
+    a, blob = saxs_blob
+    target = a.nbytes / 10
+    assert 0.85 * target <= len(blob) <= target
+    # and a real model, not the lossless fallback
+    assert inrfilter.info(blob)["method"] == "latent" and _psnr(a, inrfilter.decode(blob)) > 25
+
+
+def test_region_reads_match_the_full_decode(saxs_blob):
+    a, blob = saxs_blob
+    for selection in SELECTIONS:
+        assert_region_matches_full(a, blob, selection)
+
+
+def test_sample_at_integers_matches_decode_and_interpolates_between(saxs_blob):
+    a, blob = saxs_blob
+    full = inrfilter.decode(blob)
+    np.testing.assert_allclose(inrfilter.sample(blob, voxel_grid(full.shape)), full, rtol=0,
+                               atol=1e-5 * value_range(a))
+    # between voxels: the model's own value, close to the neighbours' mean on this smooth-ish crop
+    mid = inrfilter.sample(blob, [[10.5, 7.0]])[0]
+    assert abs(mid - (full[10, 7] + full[11, 7]) / 2) <= 0.05 * value_range(a)
+
+
+def test_reduced_resolution_levels(saxs_blob):
+    a, blob = saxs_blob
+    levels = inrfilter.info(blob)["levels"]
+    assert levels >= 1
+    preview = inrfilter.decode(blob, level=1)
+    assert preview.shape == level_shape(a.shape, 1)
+    # a preview of a smooth-ish crop resembles the block means of the data
+    blocks = a[:48, :48].reshape(24, 2, 24, 2).mean(axis=(1, 3))
+    assert np.corrcoef(preview[:24, :24].ravel(), blocks.ravel())[0, 1] > 0.9
+    assert_region_matches_full(a, blob, (slice(2, 9), slice(None, None, 3)), level=1)
+
+
+def test_psnr_target_is_met(ascent_crop):
+    blob = inrfilter.encode(ascent_crop.astype(np.float32), psnr=32, **LATENT)
+    out = inrfilter.decode(blob)
+    assert _psnr(ascent_crop, out) >= 32
+    assert len(blob) < ascent_crop.nbytes * 4 / 2  # a model, well below the raw float32 copy
+
+
+def test_max_error_is_held_by_the_numpy_decoder(saxs_crop):
+    a = saxs_crop.astype(np.float32)
+    bound = 0.002 * value_range(a)
+    blob = inrfilter.encode(a, max_error=bound, ratio=20, **LATENT)
+    assert inrfilter.info(blob)["method"] == "latent"
+    assert np.abs(inrfilter.decode(blob).astype(np.float64) - a).max() <= bound
+
+
+def test_nan_holes_are_restored_and_not_fitted(sst_crop):
+    blob = inrfilter.encode(sst_crop, ratio=8, **LATENT)
+    out = inrfilter.decode(blob)
+    np.testing.assert_array_equal(np.isnan(out), np.isnan(sst_crop))
+    assert _psnr(sst_crop, out) > 25
+
+
+def test_decode_without_torch(tmp_path: Path, saxs_blob):
+    _, blob = saxs_blob
+    extra = ("r = inrfilter.decode_region(blob, (slice(3, 9), 4))\n"
+             "s = inrfilter.sample(blob, [[1.5, 2.25]])\n"
+             "p = inrfilter.decode(blob, level=1)\n")
+    np.testing.assert_array_equal(decode_without_torch(tmp_path, blob, extra), inrfilter.decode(blob))
+
+
+def test_same_seed_same_bytes_and_batches_train_together():
+    a, b = smooth((20, 24), seed=1), smooth((20, 24), seed=2)
+    one = inrfilter.encode(a, ratio=5, **LATENT)
+    assert inrfilter.encode(a, ratio=5, **LATENT) == one
+    both = inrfilter.encode_batch([a, b], ratio=5, **LATENT)
+    # a chunk's training does not depend on its batch mates (same noise, per-chunk lambda)
+    assert abs(_psnr(a, inrfilter.decode(both[0])) - _psnr(a, inrfilter.decode(one))) < 0.1
+    assert _psnr(b, inrfilter.decode(both[1])) > 25
+
+
+def _with_weights(blob: bytes, weights: bytes) -> bytes:
+    _, header, sections = blobfmt.unpack(blob)
+    sections["w"] = weights
+    return blobfmt.pack(header, sections)  # a valid checksum: only the latent stream is wrong
+
+
+def test_corrupt_latent_streams_raise_blob_error(saxs_blob):
+    _, blob = saxs_blob
+    w = blobfmt.unpack(blob)[2]["w"]  # starts with the varint length of the latent stream
+    bad = [
+        w[: len(w) // 2],                 # truncated
+        w[:-3],                           # weights cut short
+        b"\xff\xff\xff\x7f" + w[4:],      # latent stream length past the end
+        w + b"\x00" * 8,                  # trailing bytes
+        b"",
+    ]
+    for data in bad:
+        with pytest.raises(inrfilter.BlobError):
+            inrfilter.decode(_with_weights(blob, data))
+
+
+def test_bad_options_are_refused():
+    with pytest.raises(ValueError):
+        inrfilter.encode(smooth((8, 8)), "latent", width=-1, **FAST)
+    with pytest.raises(ValueError):
+        inrfilter.encode(smooth((8, 8)), "latent", context="yes", **FAST)
+    with pytest.raises(TypeError):
+        inrfilter.encode(smooth((8, 8)), "latent", nonsense=1, **FAST)
