@@ -93,6 +93,8 @@ def check_chunk_target(method: str, shape: tuple[int, ...], dtype: Any, *, ratio
         return
     m = get_method(method)
     options = m.check_options(method_options)
+    if m.rate_targeted:  # its size follows its rate, not a ladder: no smallest network to compare
+        return
     dtype, shape = np.dtype(dtype), tuple(int(n) for n in shape)
     raw = int(np.prod(shape)) * dtype.itemsize
     spec = m.specs(shape, options)[0]
