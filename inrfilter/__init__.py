@@ -6,6 +6,7 @@ evaluates the network (numpy only).  See README.md for the tour.
 
 from .blob import FORMAT_VERSION, BlobError
 from .decoder import decode, decode_region, info, sample
+from .effort import TargetWarning
 from .encoder import encode, encode_batch
 from .methods import METHODS
 
@@ -34,5 +35,5 @@ def __getattr__(name: str):
 
 __all__ = [
     "BlobError", "FORMAT_VERSION", "METHODS", "PLUGIN_PATH", "decode", "decode_region", "encode", "encode_batch",
-    "info", "sample", "__version__",
+    "info", "sample", "TargetWarning", "__version__",
 ]

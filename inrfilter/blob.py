@@ -24,8 +24,10 @@ from typing import Any
 import msgpack
 
 MAGIC = b"INRF"
-FORMAT_VERSION = 1
-SUPPORTED_VERSIONS = (1,)
+#: 2: weights may be entropy-coded (quantisation "entropy"); nothing else changed, and
+#: every version-1 blob reads as before
+FORMAT_VERSION = 2
+SUPPORTED_VERSIONS = (1, 2)
 _PREAMBLE = struct.Struct("<4sBII")
 _CRC = struct.Struct("<I")
 MIN_BLOB_SIZE = _PREAMBLE.size + _CRC.size

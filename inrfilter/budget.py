@@ -32,3 +32,12 @@ class Budget:
     #: each chunk's :meth:`Method.side_info`, in chunk order (None when fit is called
     #: directly, without the encoder)
     side: list[dict[str, Any]] | None = None
+    #: filled by the training loop when it returns: ``steps`` run and, per chunk,
+    #: ``hopeless`` (training stopped because its target_mse was out of reach)
+    report: dict[str, Any] | None = None
+    #: every learning rate of the training loop is multiplied by this (effort presets)
+    lr_scale: float = 1.0
+    #: quantisation in the loop: the relative step (step / RMS of each tensor) of the
+    #: weights' quantiser, applied as uniform noise in the last ``QAT_SHARE`` of the
+    #: steps; None: train in float only
+    quant_step: float | None = None

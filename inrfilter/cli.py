@@ -13,7 +13,7 @@ import numpy as np
 
 
 def _targets(args: argparse.Namespace) -> dict:
-    kw = {k: getattr(args, k) for k in ("ratio", "psnr", "max_error", "steps", "seconds", "transform")}
+    kw = {k: getattr(args, k) for k in ("ratio", "psnr", "max_error", "steps", "seconds", "transform", "effort")}
     return {k: v for k, v in kw.items() if v is not None} | {"device": args.device, "quant": args.quant}
 
 
@@ -49,10 +49,13 @@ def _add_target_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--psnr", type=float, help="quality target in dB over the chunk's range")
     p.add_argument("--max-error", type=float, dest="max_error",
                    help="guaranteed bound on |decoded - input| (0: lossless); combines with --ratio or --psnr")
-    p.add_argument("--steps", type=int, help="training steps per batch (default: the library's, 2000)")
+    p.add_argument("--steps", type=int, help="training steps per batch (default: by --effort)")
     p.add_argument("--seconds", type=float, help="training time budget per batch")
+    p.add_argument("--effort", choices=["fast", "normal", "best"],
+                   help="training budget by name when --steps is not given (default: fast on CPU, normal on GPU)")
     p.add_argument("--transform", choices=["log"], help="fit log1p of the shifted data (high dynamic range)")
-    p.add_argument("--quant", default="fp16", choices=["fp16", "int8", "fp32"], help="how the weights are stored")
+    p.add_argument("--quant", default="fp16", choices=["fp16", "int8", "fp32", "entropy"],
+                   help="how the weights are stored (entropy: quantisation-aware, range-coded)")
     p.add_argument("--device", default="auto", help="torch device for training: auto (CUDA if seen), cpu, cuda:N")
 
 
@@ -162,7 +165,7 @@ def cmd_cd_values(args: argparse.Namespace) -> int:
     from .h5.cdvalues import pack
     from .settings import EncodeSettings
 
-    kw = {k: getattr(args, k) for k in ("ratio", "psnr", "max_error", "steps", "seconds", "transform")}
+    kw = {k: getattr(args, k) for k in ("ratio", "psnr", "max_error", "steps", "seconds", "transform", "effort")}
     settings = EncodeSettings.create(args.method, **kw, seed=args.seed, quant=args.quant, device=args.device,
                                      **dict(_option_value(o) for o in args.option))
     print(",".join(str(v) for v in pack(settings)))

@@ -26,7 +26,10 @@ def read(blob: Any) -> tuple[int, ChunkHeader, dict[str, bytes]]:
     """Verify a blob and validate its header against its sections (inrfilter.validate);
     every failure is a BlobError."""
     version, raw_header, sections = blobfmt.unpack(blob)
-    return version, parse_header(raw_header, sections), sections
+    header = parse_header(raw_header, sections)
+    if header.quant == "entropy" and version < 2:
+        raise BlobError(f"corrupted blob: entropy-coded weights in a version-{version} blob")
+    return version, header, sections
 
 
 class ParsedChunk:

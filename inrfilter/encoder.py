@@ -7,6 +7,7 @@ reference decoder returns for that very blob.
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
@@ -16,11 +17,12 @@ import zstandard
 from . import blob as blobfmt
 from .chunk import Normalisation, PreparedChunk, cast, check_array, encode_nonfinite, max_int_difference, prepare, valid_mask
 from .decoder import ParsedChunk
+from .effort import TargetWarning, preset, stop_climbing
 from .fidelity import Target, encode_residual, max_abs_error, psnr, residual_step
 from .header import CONSTANT, LOSSLESS, ChunkHeader
 from .methods import Budget, Method, get_method
 from .options import ENCODE_OPTIONS, check_options
-from .quant import quantise
+from .quant import ALPHAS, ENTROPY_ALPHA, quantise
 
 #: training stops early a little above the psnr target, so fp16 rounding keeps it met
 PSNR_TRAINING_MARGIN_DB = 0.3
@@ -39,6 +41,12 @@ class _Job:
     #: the method's per-chunk side information (Method.side_info), set before sizing
     side: dict = field(default_factory=dict)
     psnr: float = -math.inf
+    #: training gave up on this chunk's psnr target (the curve could not reach it)
+    gave_up: bool = False
+    #: the blob is the lossless copy because no network was smaller / met the bound
+    fell_back: bool = False
+    #: the byte budget of the network being fitted (ratio target or psnr ladder rung)
+    target_bytes: float = math.inf
     _lossless: bytes | None = field(default=None, repr=False)
 
     @property
@@ -68,7 +76,8 @@ class _Job:
 
 def check_arguments(
     method: str, *, ratio: Any = None, psnr: Any = None, max_error: Any = None, steps: Any = None,
-    seconds: Any = None, seed: Any = 0, transform: Any = None, quant: Any = "fp16", **method_options: Any,
+    seconds: Any = None, seed: Any = 0, transform: Any = None, quant: Any = "fp16", effort: Any = None,
+    **method_options: Any,
 ) -> tuple[Method, dict[str, Any], Target]:
     """Validate encoder arguments without torch: (method, its checked options, target).
 
@@ -77,7 +86,7 @@ def check_arguments(
     m = get_method(method)
     options = m.check_options(method_options)
     given = {"ratio": ratio, "psnr": psnr, "max_error": max_error, "steps": steps, "seconds": seconds, "seed": seed,
-             "transform": transform, "quant": quant}
+             "transform": transform, "quant": quant, "effort": effort}
     checked = check_options(f"encode (method {m.name!r})", ENCODE_OPTIONS, given)
     target = Target.from_args(checked["ratio"], checked["psnr"], checked["max_error"])
     return m, options, target
@@ -157,11 +166,11 @@ class _Encoder:
         return specs[lo]
 
     # -- one finished network -> blob -----------------------------------------
-    def finish(self, job: _Job, spec: dict, params: dict[str, np.ndarray]) -> None:
-        """Pack a trained network (+ residual), measure it with the reference decoder,
-        and keep it unless the lossless copy is smaller or the bound cannot be met."""
+    def _pack(self, job: _Job, spec: dict, params: dict[str, np.ndarray], alpha: float) -> tuple[bytes, ChunkHeader] | None:
+        """A trained network (+ residual) packed and measured with the reference
+        decoder; None when the max_error bound cannot be met at all."""
         p = job.prepared
-        weights = self.method.pack_params(params, spec, job.array.shape, self.quant)
+        weights = self._weights(params, spec, job.array.shape, alpha)
         header = job.base_header(self.method.name, spec=spec, norm=p.norm, quant=self.quant)
         sections = job.sections(w=weights)
         reference = ParsedChunk(blobfmt.pack(header.to_dict(), sections))
@@ -171,24 +180,52 @@ class _Encoder:
             max_abs = float(np.abs(p.original[p.measured]).max())
             step = residual_step(self.target.max_error, p.norm, job.array.dtype, max_abs)
             if step <= 0:
-                self._keep(job, job.lossless(), math.inf)
-                return
+                return None
             sections["r"], code, approx = encode_residual(p.original, approx, p.measured, step)
             header.residual = (step, code)
         decoded = cast(approx, job.array.dtype)
         restored = decoded.astype(np.float64)
         header.psnr = psnr(p.original, restored, p.measured)
         header.max_abs_error = max_abs_error(p.original, restored, p.measured)
-        if job.array.dtype.kind in "iu":  # the bound proved on the integers themselves
-            exact = max_int_difference(np.asarray(job.array)[p.measured], decoded[p.measured])
-            bound_met = self.target.max_error is None or exact <= self.target.max_error
-        else:
-            bound_met = self.target.max_error is None or header.max_abs_error <= self.target.max_error
-        candidate = blobfmt.pack(header.to_dict(), sections)
+        if self.target.max_error is not None and job.array.dtype.kind in "iu":
+            # the bound proved on the integers themselves (float64 cannot hold them beyond 2**53)
+            if max_int_difference(np.asarray(job.array)[p.measured], decoded[p.measured]) > self.target.max_error:
+                return None
+        return blobfmt.pack(header.to_dict(), sections), header
+
+    def _choose(self, job: _Job, candidates: list[tuple[bytes, ChunkHeader]]) -> tuple[bytes, ChunkHeader]:
+        """Rate-distortion choice among one network's codings (entropy steps): under a
+        max_error bound the smallest blob that meets it; for a psnr goal the smallest
+        blob that reaches it (else the best psnr); for a size the best psnr within the
+        chunk's byte budget (else the smallest blob)."""
+        if self.target.max_error is not None:
+            met = [c for c in candidates if c[1].max_abs_error <= self.target.max_error]
+            return min(met or candidates, key=lambda c: len(c[0]))
+        if self.target.psnr is not None:
+            met = [c for c in candidates if c[1].psnr >= self.target.psnr]
+            return min(met, key=lambda c: len(c[0])) if met else max(candidates, key=lambda c: c[1].psnr)
+        fits = [c for c in candidates if len(c[0]) <= job.target_bytes]
+        return max(fits, key=lambda c: c[1].psnr) if fits else min(candidates, key=lambda c: len(c[0]))
+
+    def finish(self, job: _Job, spec: dict, params: dict[str, np.ndarray]) -> None:
+        """Pack a trained network (+ residual), measure it with the reference decoder,
+        and keep it unless the lossless copy is smaller or the bound cannot be met.
+        Entropy-coded weights are packed at every step of ``ALPHAS`` and chosen by
+        :meth:`_choose`."""
+        alphas = ALPHAS if self.quant == "entropy" and self._core_packing else (ENTROPY_ALPHA,)
+        candidates = [c for c in (self._pack(job, spec, params, a) for a in alphas) if c is not None]
+        if not candidates:
+            self._keep(job, job.lossless(), math.inf)
+            job.fell_back = True
+            return
+        candidate, header = self._choose(job, candidates)
+        bound_met = self.target.max_error is None or header.max_abs_error <= self.target.max_error
         if not bound_met or len(candidate) >= len(job.lossless()):
             self._keep(job, job.lossless(), math.inf)
+            job.fell_back = True
         else:
             self._keep(job, candidate, header.psnr)
+            job.fell_back = False
 
     @staticmethod
     def _keep(job: _Job, blob: bytes, achieved: float) -> None:
@@ -200,7 +237,20 @@ class _Encoder:
                       None if target_mse is None else np.full(len(jobs), target_mse),
                       self.budget.progress, self.budget.seed,
                       holes=np.stack(holes) if any(h.any() for h in holes) else None,
-                      side=[j.side for j in jobs])
+                      side=[j.side for j in jobs], lr_scale=self.budget.lr_scale,
+                      quant_step=ENTROPY_ALPHA if self.quant == "entropy" and self._core_packing else None)
+
+    @property
+    def _core_packing(self) -> bool:
+        """Whether the method's weights go through the core quantiser (inrfilter.quant),
+        whose entropy step the encoder may choose; a method with its own packing
+        (``Method.pack_params``, e.g. latent) codes them itself."""
+        return type(self.method).pack_params is Method.pack_params
+
+    def _weights(self, params: dict[str, np.ndarray], spec: dict, shape: tuple[int, ...], alpha: float) -> bytes:
+        if self._core_packing:
+            return quantise(params, self.method.param_shapes(spec, shape), self.quant, alpha)
+        return self.method.pack_params(params, spec, shape, self.quant)
 
     def fit(self, jobs: list[_Job], spec: dict, target_mse: float | None = None) -> None:
         padded = [j for j in jobs if j.prepared.valid is not None]
@@ -212,14 +262,17 @@ class _Encoder:
             return
         chunks = np.stack([j.prepared.values for j in jobs])
         budget = self._budget(jobs, target_mse)
-        for job, (fitted_spec, params) in zip(jobs, self.method.fit(chunks, spec, budget, self.device, self.options)):
+        fitted = self.method.fit(chunks, spec, budget, self.device, self.options)
+        gave_up = (budget.report or {}).get("hopeless")
+        for i, (job, (fitted_spec, params)) in enumerate(zip(jobs, fitted)):
             self.finish(job, fitted_spec, params)
+            job.gave_up = bool(gave_up[i]) if gave_up is not None and len(gave_up) == len(jobs) else False
 
     # -- targets ----------------------------------------------------------------
     def by_ratio(self, jobs: list[_Job]) -> None:
         groups: dict[str, tuple[dict, list[_Job]]] = {}
         for job in jobs:
-            target_bytes = job.raw_nbytes / self.target.ratio
+            target_bytes = job.target_bytes = job.raw_nbytes / self.target.ratio
             spec = self.size_spec(job, target_bytes)
             if spec is None and job.prepared.valid is not None:
                 # an edge chunk too small for the ratio: the budget of the whole padded
@@ -231,6 +284,7 @@ class _Encoder:
             if spec is None:
                 if len(job.lossless()) <= target_bytes * 1.15:
                     self._keep(job, job.lossless(), math.inf)
+                    job.fell_back = True
                     continue
                 smallest = self.method.specs(job.array.shape, self.options)[0]
                 raise ValueError(
@@ -298,9 +352,11 @@ class _Encoder:
         target_mse = 4.0 / 10 ** ((goal + PSNR_TRAINING_MARGIN_DB) / 10)  # normalised range is 2
         pending = list(jobs)
         tried: dict[int, set[str]] = {id(job): set() for job in jobs}  # specs each chunk already trained
-        for ratio in LADDER_RATIOS:
+        for rung, ratio in enumerate(LADDER_RATIOS):
             if not pending:
                 return
+            before = {id(j): j.psnr for j in pending}
+            rungs_left = len(LADDER_RATIOS) - rung - 1
             rung: dict[str, tuple[dict, list[_Job]]] = {}
             for job in pending:
                 spec = self.size_spec(job, job.raw_nbytes / ratio)
@@ -308,11 +364,39 @@ class _Encoder:
                     spec = self.method.specs(job.array.shape, self.options)[0]
                 if spec is not None and repr(spec) not in tried[id(job)]:
                     tried[id(job)].add(repr(spec))
+                    job.target_bytes = job.raw_nbytes / ratio
                     rung.setdefault(repr(spec), (spec, []))[1].append(job)
+            trained = set()
             for spec, members in rung.values():
                 self.fit(members, spec, target_mse)
-            pending = [j for j in pending if j.blob is None or j.psnr < goal]
-        # No rung reached the goal: the largest network's blob stays, with its psnr recorded.
+                trained.update(id(j) for j in members)
+            # A chunk stops climbing when it met the goal, fell back to its lossless copy
+            # (a bigger network is bigger still), or its last bigger rung bought too little.
+            pending = [j for j in pending if j.blob is None or (
+                j.psnr < goal and not j.fell_back
+                and not (id(j) in trained and stop_climbing(before[id(j)], j.psnr, goal, rungs_left, j.gave_up)))]
+        # No rung reached the goal: the last blob stays, with its psnr recorded.
+
+    def warn(self, jobs: list[_Job]) -> None:
+        """One TargetWarning per kind of miss, counting the chunks it hit."""
+        n = len(jobs)
+        lossless = [j for j in jobs if j.fell_back]
+        if lossless:
+            ratio = sum(j.raw_nbytes for j in lossless) / sum(len(j.blob) for j in lossless)
+            warnings.warn(f"{len(lossless)} of {n} chunk(s) stored as a lossless copy (ratio {ratio:.2f}): "
+                          f"no {self.method.name} network was smaller"
+                          + (" within max_error" if self.target.max_error is not None else ""),
+                          TargetWarning, stacklevel=4)
+        goal = self.target.psnr
+        if goal is None:
+            return
+        missed = [j for j in jobs if j.psnr < goal]
+        if missed:
+            worst = min(j.psnr for j in missed)
+            early = sum(j.gave_up for j in missed)
+            warnings.warn(f"{len(missed)} of {n} chunk(s) missed psnr={goal:g}: worst {worst:.1f} dB (recorded in "
+                          f"each header)" + (f"; {early} stopped early, the training curve could not reach the "
+                                             f"target" if early else ""), TargetWarning, stacklevel=4)
 
 
 def encode_batch(
@@ -328,6 +412,7 @@ def encode_batch(
     seed: int = 0,
     transform: str | None = None,
     quant: str = "fp16",
+    effort: str | None = None,
     progress: bool | None = None,
     valid: Sequence[Sequence[int] | None] | None = None,
     **method_options: Any,
@@ -343,7 +428,7 @@ def encode_batch(
     """
     m, options, target = check_arguments(method, ratio=ratio, psnr=psnr, max_error=max_error, steps=steps,
                                          seconds=seconds, seed=seed, transform=transform, quant=quant,
-                                         **method_options)
+                                         effort=effort, **method_options)
     checked = [check_array(a) for a in arrays]
     if not checked:
         return []
@@ -357,7 +442,7 @@ def encode_batch(
     if pool is not None:
         return pool.encode_batch(checked, method, valid=valid, ratio=ratio, psnr=psnr, max_error=max_error,
                                  steps=steps, seconds=seconds, device=device, seed=seed, transform=transform,
-                                 quant=quant, **method_options)
+                                 quant=quant, effort=effort, **method_options)
 
     jobs = []
     for a, v in zip(checked, valid):
@@ -375,18 +460,22 @@ def encode_batch(
         else:
             trainable.append(job)
     if trainable:
-        budget = Budget(steps=steps if steps is not None else (None if seconds else 2000), seconds=seconds,
-                        progress=progress, seed=int(seed))
+        dev = torch_device(device)
+        lr_scale = 1.0
+        if steps is None and (seconds is None or effort is not None):
+            steps, lr_scale = preset(effort, dev.type)
+        budget = Budget(steps=steps, seconds=seconds, progress=progress, seed=int(seed), lr_scale=lr_scale)
         for job in trainable:
             p = job.prepared
             job.side = m.side_info(p.values, None if p.measured.all() else ~p.measured, p.norm, options)
-        encoder = _Encoder(m, options, target, quant, budget, torch_device(device))
+        encoder = _Encoder(m, options, target, quant, budget, dev)
         if m.rate_targeted:
             encoder.by_rate(trainable)
         elif target.psnr is not None:
             encoder.by_psnr(trainable)
         else:
             encoder.by_ratio(trainable)
+        encoder.warn(trainable)
     return [job.blob for job in jobs]
 
 
@@ -413,7 +502,10 @@ def encode(array: Any, method: str = "siren", **kwargs: Any) -> bytes:
     psnr is given), ``psnr`` (dB over the chunk's finite range: smallest network of a
     size ladder that reaches it), ``max_error`` (every finite value within it after
     decode; combines with either).  ``steps``/``seconds`` bound the training of a
-    batch (default 2000 steps).  ``device`` "auto" uses CUDA when torch sees one.
+    batch; ``effort`` ("fast", "normal", "best"; default "fast" on a CPU, "normal" on
+    a GPU) picks a step budget by name (docs/effort.md) when ``steps`` is not given.  A psnr target the
+    training curve cannot reach stops early; a chunk that misses its psnr target or is
+    stored lossless raises a :class:`~inrfilter.effort.TargetWarning`.  ``device`` "auto" uses CUDA when torch sees one.
     ``transform="log"`` fits log1p of the shifted data (high dynamic range);
     ``quant`` is "fp16" (default), "int8" or "fp32".  Other keyword arguments are the
     method's options.  Same input, seed and device give the same bytes (unless a

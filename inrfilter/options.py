@@ -19,6 +19,7 @@ from typing import Any, Callable, Mapping
 import numpy as np
 
 from .chunk import TRANSFORMS
+from .effort import EFFORTS, MAX_PSNR_DB
 from .quant import QUANTS
 
 
@@ -130,13 +131,17 @@ def check_options(owner: str, declared: Mapping[str, Option], given: Mapping[str
 
 ENCODE_OPTIONS: dict[str, Option] = {
     "ratio": Option("float", None, low=1.0, none=True, help="size target: blob ~ raw/ratio bytes"),
-    "psnr": Option("float", None, low=0.0, open_low=True, none=True, help="quality target (dB over the range)"),
+    "psnr": Option("float", None, low=0.0, open_low=True, high=MAX_PSNR_DB, none=True,
+                   rule="above it errors fall below float64's resolution; max_error=0 gives an exact copy",
+                   help="quality target (dB over the range)"),
     "max_error": Option("float", None, low=0.0, none=True, help="guaranteed bound on every value's error"),
     "steps": Option("int", None, low=1, none=True, help="training steps per batch"),
     "seconds": Option("float", None, low=0.0, open_low=True, none=True, help="training time per batch"),
     "seed": Option("int", 0, low=0, high=2**32 - 1, help="seed of every random draw"),
     "transform": Option("str", None, choices=tuple(t for t in TRANSFORMS if t), none=True, help="'log' fits log1p of the shifted data"),
     "quant": Option("str", "fp16", choices=QUANTS, help="how weights are stored"),
+    "effort": Option("str", None, choices=tuple(EFFORTS), none=True,
+                     help="training budget by name when steps is not given (docs/effort.md)"),
 }
 
 #: where the store codecs train (encode() itself also takes a torch.device)

@@ -9,7 +9,14 @@ Layout of the weights section: the parameters in the order the method's
 - ``int8``: every array of 2 or more dimensions gets one float16 scale per last-axis
   index (per output neuron, "per row" of W^T) and int8 values; 1-d arrays (biases)
   stay float16; zstd;
-- ``fp32``: float32, byte-shuffled, zstd (for tests and ablations).
+- ``fp32``: float32, byte-shuffled, zstd (for tests and ablations);
+- ``entropy`` (format version 2): every tensor gets one power-of-two step, the one
+  nearest ``alpha`` times its RMS (:func:`weight_exponents`); its integers
+  ``rint(w / step)`` are range-coded with a discretised Laplace fitted to the tensor
+  (:func:`inrfilter.entropy.encode_weights`: one int8 exponent per tensor, then the
+  factorised code).  The training loop runs its last phase
+  with this quantiser in the loop (``Budget.quant_step``), and the encoder picks
+  ``alpha`` per chunk by rate and distortion (:data:`ALPHAS`).
 """
 
 from __future__ import annotations
@@ -19,8 +26,32 @@ import zstandard
 
 from .limits import decompress
 
-QUANTS = ("fp16", "int8", "fp32")
+QUANTS = ("fp16", "int8", "fp32", "entropy")
 _LEVEL = 19
+#: relative step (step / tensor RMS) the ``entropy`` coding trains with and sizes for
+ENTROPY_ALPHA = 1 / 256
+#: relative steps the encoder may pick from after training (finest first; steps are
+#: powers of two, so these are too): finer than the trained one costs bytes only,
+#: coarser costs error too
+ALPHAS = tuple(ENTROPY_ALPHA * 2.0**k for k in range(-2, 4))
+#: no tensor gets more than this many steps across its largest value (the coder's bound)
+_MAX_LEVELS = 2.0**20
+
+
+def weight_exponents(arrays: list[np.ndarray], alpha: float) -> list[int]:
+    """Each tensor's step exponent e (step 2**e): the power of two nearest ``alpha``
+    times its RMS (2**0 for an all-zero tensor), never so fine that its largest value
+    needs more than 2**20 steps, within the int8 range the format stores."""
+    exps = []
+    for a in arrays:
+        a = np.asarray(a, np.float64)
+        peak = float(np.abs(a).max()) if a.size else 0.0
+        rms = float(np.sqrt(np.mean(a**2))) if a.size else 0.0
+        e = int(np.rint(np.log2(alpha * rms))) if rms > 0 else 0
+        if peak > 0:
+            e = max(e, int(np.ceil(np.log2(peak / _MAX_LEVELS))))
+        exps.append(min(max(e, -126), 127))
+    return exps
 
 
 def shuffle(raw: np.ndarray) -> bytes:
@@ -35,9 +66,15 @@ def unshuffle(data: bytes, dtype: np.dtype, count: int) -> np.ndarray:
     return np.ascontiguousarray(planes.T).view(dtype).ravel()
 
 
-def quantise(params: dict[str, np.ndarray], shapes: dict[str, tuple[int, ...]], quant: str) -> bytes:
-    """Pack ``params`` (ordered as ``shapes``) into the weights section."""
+def quantise(params: dict[str, np.ndarray], shapes: dict[str, tuple[int, ...]], quant: str,
+             alpha: float = ENTROPY_ALPHA) -> bytes:
+    """Pack ``params`` (ordered as ``shapes``) into the weights section (``alpha``: the
+    relative step of the ``entropy`` coding)."""
     arrays = [np.asarray(params[name], np.float32).reshape(shape) for name, shape in shapes.items()]
+    if quant == "entropy":
+        from .entropy import encode_weights
+
+        return encode_weights(arrays, weight_exponents(arrays, alpha))
     if quant in ("fp16", "fp32"):
         dtype = np.float16 if quant == "fp16" else np.float32
         flat = np.concatenate([a.ravel() for a in arrays]).astype(dtype)
@@ -69,8 +106,14 @@ def packed_nbytes(shapes: dict[str, tuple[int, ...]], quant: str) -> int:
 
 
 def dequantise(data: bytes, shapes: dict[str, tuple[int, ...]], quant: str) -> dict[str, np.ndarray]:
-    """Inverse of :func:`quantise`; BlobError when the section does not hold exactly
-    what ``shapes`` need (it is never decompressed beyond that)."""
+    """Inverse of :func:`quantise`; BlobError when a zstd section does not hold exactly
+    what ``shapes`` need (it is never decompressed beyond that); the entropy coder
+    raises ValueError on a stream that does not decode to ``shapes`` (the reader's
+    BlobError)."""
+    if quant == "entropy":
+        from .entropy import decode_weights
+
+        return dict(zip(shapes, decode_weights(data, list(shapes.values()))))
     raw = decompress(data, packed_nbytes(shapes, quant), "weights")
     sizes = {name: int(np.prod(shape)) for name, shape in shapes.items()}
     if quant in ("fp16", "fp32"):

@@ -24,7 +24,8 @@ from .options import DEVICE_OPTION, OptionError, check_value
 TRAINING_LOCK = threading.Lock()
 
 #: encode_batch arguments a codec stores, in the order its config lists them
-ENCODE_KEYS = ("method", "ratio", "psnr", "max_error", "steps", "seconds", "device", "seed", "transform", "quant")
+ENCODE_KEYS = ("method", "ratio", "psnr", "max_error", "steps", "seconds", "device", "seed", "transform", "quant",
+               "effort")
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,7 @@ class EncodeSettings:
     seed: int = 0
     transform: str | None = None
     quant: str = "fp16"
+    effort: str | None = None
     #: method options as given (sorted pairs, so settings stay hashable)
     options: tuple[tuple[str, Any], ...] = ()
 

@@ -156,10 +156,11 @@ def parse(raw: Any, sections: dict[str, bytes]) -> ChunkHeader:
         if count > max_params(voxels):
             raise _fail(f"{method} spec asks for {count} parameters; a {shape} chunk has at most "
                         f"{max_params(voxels)}")
-        if type(m).unpack_params is Method.unpack_params:  # the core quantiser: one zstd frame
+        if type(m).unpack_params is Method.unpack_params and header.quant != "entropy":  # one zstd frame
             check_frame(sections["w"], packed_nbytes(shapes, header.quant), "weights")
-        # else the method codes its own section (latent: inrfilter.entropy), bounded by the
-        # counts its validated spec gives; its unpack_params' ValueError is a BlobError
+        # else the section is entropy-coded (inrfilter.entropy: the quant "entropy", or a
+        # method's own codec such as latent's), its decoder bounded by the counts the
+        # validated spec gives; a ValueError from it is a BlobError
         if header.residual is not None:
             check_frame(sections["r"], voxels * np.dtype(RESIDUAL_TYPES[header.residual[1]]).itemsize, "residual")
     if "n" in sections:

@@ -22,6 +22,7 @@ def test_float64_as_two_words_high_first():
     EncodeSettings(),
     EncodeSettings(ratio=50, max_error=0.25, steps=300, seed=7, transform="log", quant="int8", device="cpu"),
     EncodeSettings.create(psnr=41.5, seconds=2.5, quant="fp32", device="cuda", w0=12.5, layers=2),
+    EncodeSettings.create(ratio=30, effort="best"),
 ])
 def test_pack_unpack_round_trip(settings):
     values = pack(settings)

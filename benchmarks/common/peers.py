@@ -25,11 +25,19 @@ class Setting:
     family: str
     label: str
     filter: Callable[[np.ndarray], dict[str, Any]]  # array -> create_dataset kwargs
+    #: the codec takes integer arrays as they are (SZ3); others get float32
+    native_int: bool = False
 
 
-#: error bounds (fractions of the value range) tried for SZ3 and SPERR beyond the
-#: profile's: without them the best peer at ratio 100-300 is a fixed-rate mode only
-REACH_BOUNDS = (0.03, 0.1)
+#: error bounds (fractions of the value range) tried for every error-bounded peer beyond
+#: the profile's, up to the whole range: each family's curve must span ratios 30-300
+#: (and beyond) on every dataset, or "no peer reaches it" is an artifact of the grid
+REACH_BOUNDS = (0.03, 0.1, 0.3, 1.0)
+#: bits per value of the fixed-rate modes: SPERR down to 0.01 (ratio 3200 on float32,
+#: 800 on uint8); ZFP's smallest useful rate is about 0.05
+SPERR_RATES = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 4)
+ZFP_RATES = (0.05, 0.1, 0.25, 0.5, 1, 2, 4)
+SPERR_PSNRS = (20, 30, 40, 60)
 
 
 def peer_settings(array: np.ndarray, relative_bounds: tuple[float, ...]) -> list[Setting]:
@@ -37,21 +45,21 @@ def peer_settings(array: np.ndarray, relative_bounds: tuple[float, ...]) -> list
 
     span = float(np.nanmax(array) - np.nanmin(array))
     settings = [Setting("blosc-zstd (lossless)", "clevel=5", lambda a: dict(hdf5plugin.Blosc(cname="zstd", clevel=5)))]
-    for rel in relative_bounds:
-        settings.append(Setting("SZ3 abs", f"abs={rel:g}*range", lambda a, e=rel * span: dict(hdf5plugin.SZ3(absolute=e))))
-        settings.append(Setting("SZ3 rel", f"rel={rel:g}", lambda a, r=rel: dict(hdf5plugin.SZ3(relative=r))))
+    bounds = sorted(set(relative_bounds) | set(REACH_BOUNDS))
+    for rel in bounds:
+        settings.append(Setting("SZ3 abs", f"abs={rel:g}*range", lambda a, e=rel * span: dict(hdf5plugin.SZ3(absolute=e)),
+                                native_int=True))
+        settings.append(Setting("SZ3 rel", f"rel={rel:g}", lambda a, r=rel: dict(hdf5plugin.SZ3(relative=r)),
+                                native_int=True))
         settings.append(Setting("ZFP accuracy", f"acc={rel:g}*range",
                                 lambda a, e=rel * span: dict(hdf5plugin.Zfp(accuracy=e))))
         settings.append(Setting("SPERR abs", f"abs={rel:g}*range",
                                 lambda a, e=rel * span: dict(hdf5plugin.Sperr(absolute=e))))
-    for rel in REACH_BOUNDS:  # loose bounds, so error-bounded peers reach ratios 100-300 too
-        settings.append(Setting("SZ3 abs", f"abs={rel:g}*range", lambda a, e=rel * span: dict(hdf5plugin.SZ3(absolute=e))))
-        settings.append(Setting("SPERR abs", f"abs={rel:g}*range",
-                                lambda a, e=rel * span: dict(hdf5plugin.Sperr(absolute=e))))
-    for rate in (0.1, 0.25, 0.5, 1, 2, 4):
+    for rate in ZFP_RATES:
         settings.append(Setting("ZFP rate", f"rate={rate}", lambda a, r=rate: dict(hdf5plugin.Zfp(rate=r))))
+    for rate in SPERR_RATES:
         settings.append(Setting("SPERR rate", f"rate={rate}", lambda a, r=rate: dict(hdf5plugin.Sperr(rate=r))))
-    for db in (30, 40, 60):
+    for db in SPERR_PSNRS:
         settings.append(Setting("SPERR psnr", f"psnr={db}",
                                 lambda a, p=db: dict(hdf5plugin.Sperr(peak_signal_to_noise_ratio=p))))
     return settings
@@ -60,12 +68,15 @@ def peer_settings(array: np.ndarray, relative_bounds: tuple[float, ...]) -> list
 def run_h5(array: np.ndarray, chunks: tuple[int, ...], setting: Setting) -> tuple[int, np.ndarray, float, float]:
     """(stored bytes, decoded array, encode seconds, decode seconds) through HDF5.
 
-    SZ3, ZFP and SPERR take floating-point data only (SPERR crashes the process on
-    uint8), so integer arrays are handed over as float32, as a user would; the ratio
-    is still counted against the original array's bytes."""
+    Integer arrays: SZ3 takes them as they are (``Setting.native_int``); ZFP honours
+    its accuracy bound on floats only and SPERR takes floats only (it crashes the
+    process on uint8), so they get float32, and their output is rounded and clipped
+    back to the integer type, as a user storing integers would get.  The ratio is
+    counted against the original array's bytes either way."""
     import h5py
 
-    if array.dtype.kind not in "f":
+    original = array.dtype
+    if array.dtype.kind not in "f" and not setting.native_int:
         array = array.astype(np.float32)
 
     buffer = io.BytesIO()
@@ -80,6 +91,9 @@ def run_h5(array: np.ndarray, chunks: tuple[int, ...], setting: Setting) -> tupl
         t2 = time.perf_counter()
         decoded = f["x"][()]
         t3 = time.perf_counter()
+    if original.kind in "iu" and decoded.dtype != original:
+        limits = np.iinfo(original)
+        decoded = np.clip(np.rint(decoded), limits.min, limits.max).astype(original)
     return stored, decoded, t1 - t0, t3 - t2
 
 

@@ -50,6 +50,42 @@ def peer_psnr_at(rows, ratio: float) -> tuple[float, str] | None:
     return best
 
 
+def family_psnr_at(points: list[tuple[float, float]], ratio: float) -> float | None:
+    """PSNR of one curve (``(ratio, psnr)`` points) at ``ratio``, interpolated in log
+    ratio; None outside the ratios its points span."""
+    points = sorted(p for p in points if math.isfinite(p[1]) and p[0] > 0)
+    if not points:
+        return None
+    logs = np.log([p[0] for p in points])
+    if not logs[0] - 1e-9 <= math.log(ratio) <= logs[-1] + 1e-9:
+        return None
+    return float(np.interp(math.log(ratio), logs, [p[1] for p in points]))
+
+
+def every_codec_at(rows, ratios) -> list[str]:
+    """Markdown table: every codec family's PSNR at every target ratio, interpolated along
+    its curve ('-' where the target lies outside the ratios its settings span); an
+    inrfilter method's cell is its row for that ratio target (the ratio it achieved is
+    within a few percent of the target)."""
+    families = defaultdict(list)
+    for r in rows:
+        if "lossless" in r["codec"] or (r["codec"].startswith("inrfilter") and not r["setting"].startswith("ratio=")):
+            continue
+        families[r["codec"]].append((r["ratio"], r["psnr"]))
+    out = ["| codec | " + " | ".join(f"PSNR at ratio {x:g}" for x in ratios) + " | ratios covered |",
+           "|---|" + "---:|" * (len(ratios) + 1)]
+    for family, points in sorted(families.items()):
+        finite = [p for p in points if math.isfinite(p[1])]
+        span = f"{min(p[0] for p in finite):.1f}-{max(p[0] for p in finite):.1f}" if finite else "-"
+        if family.startswith("inrfilter"):
+            at = {r["setting"]: r["psnr"] for r in rows if r["codec"] == family}
+            cells = [at.get(f"ratio={x:g}") for x in ratios]
+        else:
+            cells = [family_psnr_at(points, x) for x in ratios]
+        out.append(f"| {family} | " + " | ".join("-" if c is None else f"{c:.2f}" for c in cells) + f" | {span} |")
+    return out
+
+
 def verdicts(rows, ratios) -> list[str]:
     """Per target ratio: inrfilter's best method against the best peer at that ratio."""
     if not any(r["codec"].startswith("inrfilter") for r in rows):
@@ -85,6 +121,8 @@ def markdown(rows, context, ratios) -> str:
     for dataset, group in _by_dataset(rows).items():
         out += [f"## {dataset} ({group[0]['shape']} {group[0]['dtype']})", "", "Where inrfilter stands:", ""]
         out += verdicts(group, ratios)
+        out += ["", "Every codec at every target ratio ('-': its settings do not span that ratio):", ""]
+        out += every_codec_at(group, ratios)
         out += ["", "| codec | setting | ratio | PSNR dB | max abs err | SSIM | enc MB/s | dec MB/s |",
                 "|---|---|---:|---:|---:|---:|---:|---:|"]
         for r in sorted(group, key=lambda r: (r["codec"], r["ratio"])):

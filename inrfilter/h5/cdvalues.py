@@ -7,14 +7,15 @@ dataset is created.  Floats are IEEE float64 split into two values, high 32 bits
 first, as hdf5plugin does.  Layout version 1::
 
     0      layout version (1)
-    1      flags: bit 0 ratio, 1 psnr, 2 max_error, 3 seconds given; bit 4 transform "log"
+    1      flags: bit 0 ratio, 1 psnr, 2 max_error, 3 seconds given; bit 4 transform "log";
+           bits 5-6 effort (0 the default, 1 fast, 2 normal, 3 best)
     2-3    ratio          (float64, high word first)
     4-5    psnr
     6-7    max_error
     8-9    seconds
     10     steps (0: the encoder's default)
     11     seed
-    12     quant: 0 fp16, 1 int8, 2 fp32
+    12     quant: 0 fp16, 1 int8, 2 fp32, 3 entropy
     13     device: 0 auto, 1 cpu, 2 cuda
     14     L, byte length of the method section (0: "siren" with its defaults)
     15...  method section: msgpack ``[name, {option: value}]``, 4 bytes per value
@@ -45,10 +46,12 @@ from ..options import OptionError
 from ..settings import EncodeSettings
 from .plugin import CD_FIXED, CD_MAX, CD_VERSION
 
-QUANT_CODES = {"fp16": 0, "int8": 1, "fp32": 2}
+QUANT_CODES = {"fp16": 0, "int8": 1, "fp32": 2, "entropy": 3}
 DEVICE_CODES = {"auto": 0, "cpu": 1, "cuda": 2}
 _KINDS = {0: "i", 1: "u", 2: "f"}
 _FLAG_RATIO, _FLAG_PSNR, _FLAG_MAX_ERROR, _FLAG_SECONDS, _FLAG_LOG = 1, 2, 4, 8, 16
+EFFORT_CODES = {None: 0, "fast": 1, "normal": 2, "best": 3}
+_EFFORT_SHIFT = 5
 _UINT_MAX = 2**32 - 1
 
 
@@ -96,7 +99,7 @@ def pack(settings: EncodeSettings) -> tuple[int, ...]:
     check(settings)
     flags = ((settings.ratio is not None) * _FLAG_RATIO | (settings.psnr is not None) * _FLAG_PSNR
              | (settings.max_error is not None) * _FLAG_MAX_ERROR | (settings.seconds is not None) * _FLAG_SECONDS
-             | (settings.transform == "log") * _FLAG_LOG)
+             | (settings.transform == "log") * _FLAG_LOG | EFFORT_CODES[settings.effort] << _EFFORT_SHIFT)
     section = _method_section(settings)
     words = (len(section) + 3) // 4
     padded = section.ljust(4 * words, b"\0")
@@ -147,6 +150,7 @@ def unpack(cd_values: Sequence[int]) -> tuple[EncodeSettings, ChunkLayout | None
         method=str(method), ratio=opt_float(2, _FLAG_RATIO), psnr=opt_float(4, _FLAG_PSNR),
         max_error=opt_float(6, _FLAG_MAX_ERROR), steps=v[10] or None, seconds=opt_float(8, _FLAG_SECONDS),
         seed=v[11], transform="log" if flags & _FLAG_LOG else None, quant=quant, device=device,
+        effort={c: e for e, c in EFFORT_CODES.items()}[(flags >> _EFFORT_SHIFT) & 3],
         options=tuple(sorted(dict(options).items())),
     )
     return settings, _layout(v[user:])

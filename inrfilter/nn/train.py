@@ -18,8 +18,9 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from ..grid import unit_points
 from ..budget import Budget, Params
+from ..effort import hopeless
+from ..grid import unit_points
 
 #: forward(params, x) -> predictions [B, N], or (predictions, penalty [B]) where the
 #: penalty (a regulariser) is added to the training loss but not to the tracked MSE.
@@ -27,6 +28,10 @@ from ..budget import Budget, Params
 #: explicit ``points`` and targets ``[B, N, C]``, predictions are ``[B, N, C]``.
 Forward = Callable[[dict[str, torch.Tensor], torch.Tensor], "torch.Tensor | tuple[torch.Tensor, torch.Tensor]"]
 
+#: share of a step budget trained with the weights' quantiser in the loop (Budget.quant_step)
+QAT_SHARE = 0.3
+#: in that phase a full-grid chunk's rounded network is evaluated every this many steps
+QAT_EVAL_EVERY = 5
 #: chunks with at most this many voxels train on the full grid every step
 FULL_GRID_POINTS = 1 << 14
 EVAL_BLOCK = 1 << 16
@@ -41,6 +46,39 @@ def _per_row(weights: torch.Tensor, err2: torch.Tensor) -> torch.Tensor:
     """``weights [B, N]`` shaped to multiply ``err2 [B, N, ...]``: one weight per input
     row, shared by that row's outputs."""
     return weights.view(*weights.shape, *[1] * (err2.dim() - 2))
+
+
+def _steps(p: torch.Tensor, alpha: float) -> torch.Tensor:
+    """Each chunk's quantisation step for tensor ``p [B, ...]``, as
+    :func:`inrfilter.quant.weight_exponents` sets it when packing (the power of two
+    nearest alpha * RMS, 1 for zeros, no finer than peak / 2**20)."""
+    flat = p.detach().flatten(1).double()
+    rms = flat.pow(2).mean(dim=1).sqrt()
+    peak = flat.abs().amax(dim=1)
+    e = torch.where(rms > 0, torch.round(torch.log2(alpha * rms.clamp(min=1e-300))), torch.zeros_like(rms))
+    floor = torch.where(peak > 0, torch.ceil(torch.log2(peak.clamp(min=1e-300) / 2.0**20)), torch.full_like(peak, -126))
+    e = torch.maximum(e, floor).clamp(-126, 127)
+    return torch.pow(2.0, e).float().view(-1, *[1] * (p.dim() - 1))
+
+
+def _quantisation_noise(params: dict[str, torch.Tensor], alpha: float,
+                        generator: torch.Generator) -> dict[str, torch.Tensor]:
+    """``params`` plus uniform noise of one quantisation step: the differentiable
+    stand-in for rounding (Balle et al. 2017), so the weights learn to sit where any
+    rounding within half a step costs little (the encoder may then pick a finer step)."""
+    return {name: p + (torch.rand(p.shape, generator=generator, device=p.device) - 0.5) * _steps(p, alpha)
+            for name, p in params.items()}
+
+
+def _rounded(params: dict[str, torch.Tensor], alpha: float | None) -> dict[str, torch.Tensor]:
+    """The weights as the decoder will see them (rounded to their steps); unchanged for None."""
+    if alpha is None:
+        return params
+    out = {}
+    for name, p in params.items():
+        step = _steps(p, alpha)
+        out[name] = torch.round(p.detach() / step) * step
+    return out
 
 
 def _full_mse(forward: Forward, params, coords, targets, weights, count) -> torch.Tensor:
@@ -103,10 +141,11 @@ def fit_batched(
         name: torch.nn.Parameter(torch.as_tensor(np.stack([p[name] for p in init]), device=device))
         for name in init[0]
     }
+    scale = float(budget.lr_scale)
     groups = (
-        [{"params": [params[n] for n in params], "lr": lr}]
+        [{"params": [params[n] for n in params], "lr": lr * scale}]
         if isinstance(lr, (int, float))
-        else [{"params": [params[n]], "lr": lr[n]} for n in params]
+        else [{"params": [params[n]], "lr": lr[n] * scale} for n in params]
     )
     optimisers = {"adam": torch.optim.Adam, "adamax": torch.optim.Adamax}
     if optimiser not in optimisers:
@@ -154,32 +193,58 @@ def fit_batched(
             best[n] = torch.where(mask, p.detach(), best[n])
         best_mse = torch.where(better, mse, best_mse)
 
+    history: list[tuple[int, np.ndarray]] = []  # (step, best_mse) for the hopeless-target test
+    record_every = eval_every * max(1, steps // 200 // eval_every) if not unbounded else eval_every
+    given_up = np.zeros(batch, dtype=bool)
     start = time.monotonic()
     # tqdm's disable=None hides the bar when stderr is not a terminal
     show = {True: False, False: True, None: None}[budget.progress]
     bar = tqdm(total=None if unbounded else steps, desc=desc, disable=show, leave=False, unit="step")
     step = 0
+    qat_start = None if budget.quant_step is None or unbounded else int(steps * (1 - QAT_SHARE))
+    noise_rng = torch.Generator(device=device)
+    noise_rng.manual_seed(budget.seed)
+    in_qat = False
+    quant_step = None if budget.quant_step is None else float(budget.quant_step)
     while step < steps:
+        live = params
+        if qat_start is not None and step >= qat_start:
+            if not in_qat:  # from here on the best is judged on rounded weights
+                best_mse = torch.full_like(best_mse, float("inf"))
+                in_qat = True
+            live = _quantisation_noise(params, quant_step, noise_rng)
         if full_grid:
-            pred, penalty = _predict(forward, params, coords)
+            pred, penalty = _predict(forward, live, coords)
             err = pred - targets
         elif active is None:
             idx = torch.as_tensor(rng.integers(0, n_points, points_per_step), device=device)
-            pred, penalty = _predict(forward, params, coords[idx])
+            pred, penalty = _predict(forward, live, coords[idx])
             err = pred - targets[:, idx]
         else:  # each chunk draws its own points among its active voxels
             draws = min(points_per_step, max(len(i) for i in active_idx))
             idx = torch.as_tensor(np.stack([i[rng.integers(0, len(i), draws)] for i in active_idx]), device=device)
-            pred, penalty = _predict(forward, params, coords[idx])
+            pred, penalty = _predict(forward, live, coords[idx])
             err = pred - targets[torch.arange(batch, device=device)[:, None], idx]
         per_chunk = (err**2).flatten(1).mean(dim=1)
-        if full_grid:
+        if full_grid and not in_qat:
             tracked = per_chunk if grid_score is None else (err**2 * _per_row(grid_score, err)).flatten(1).mean(dim=1)
             keep_best(tracked.detach().double())
-        elif step % eval_every == 0:
-            keep_best(_full_mse(forward, params, eval_coords, eval_targets, weights, count))
-        if target is not None and bool((best_mse <= target).all()):
-            break
+        elif in_qat and step == qat_start or step % (QAT_EVAL_EVERY if full_grid else eval_every) == 0:
+            keep_best(_full_mse(forward, _rounded(params, quant_step if in_qat else None), eval_coords,
+                                eval_targets, weights, count))
+        if target is not None:
+            met = (best_mse <= target).cpu().numpy()
+            if met.all():
+                if qat_start is None or in_qat:
+                    break
+                # met in float: train the quantised phase now (its share of the budget) instead of stopping
+                qat_start = step + 1
+                steps = min(steps, qat_start + max(1, int(QAT_SHARE * steps)))
+            if not unbounded and not in_qat and step % record_every == 0:
+                history.append((step, best_mse.cpu().numpy()))
+                given_up |= hopeless(history, step, steps, budget.target_mse) & ~met
+                if (met | given_up).all():
+                    break
         if budget.seconds is not None and time.monotonic() - start > budget.seconds:
             break
         optimiser.zero_grad(set_to_none=True)
@@ -193,5 +258,8 @@ def fit_batched(
             bar.set_postfix(worst_psnr=f"{10 * math.log10(4 / worst):.1f}" if 0 < worst < float("inf") else "-")
         bar.update(1)
     bar.close()
-    keep_best(_full_mse(forward, params, eval_coords, eval_targets, weights, count))
+    keep_best(_full_mse(forward, _rounded(params, quant_step if in_qat else None), eval_coords, eval_targets,
+                        weights, count))
+    budget.report = {"steps": step, "hopeless": given_up & (best_mse > target).cpu().numpy()
+                     if target is not None else given_up}
     return [{n: best[n][b].cpu().numpy().astype(np.float32) for n in best} for b in range(batch)]

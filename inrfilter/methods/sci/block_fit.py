@@ -107,7 +107,8 @@ def _fit_bucket(group: list[BlockJob], layers: int, w0: tuple[float, float], bud
     if any(j.target_mse is not None for j in group):
         target_mse = np.array([np.inf if j.target_mse is None else j.target_mse for j in group])
     seconds = None if budget.seconds is None else budget.seconds / runs
-    run_budget = Budget(budget.steps, seconds, target_mse, budget.progress, budget.seed + run)
+    run_budget = Budget(budget.steps, seconds, target_mse, budget.progress, budget.seed + run,
+                        lr_scale=budget.lr_scale, quant_step=budget.quant_step)
     everywhere = bool(active.all())
     fitted = fit_batched(forward, init, targets, run_budget, device, lr, points_per_step, desc,
                          active=None if everywhere else active, optimiser=optimiser)

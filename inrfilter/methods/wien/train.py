@@ -54,7 +54,8 @@ def _stage(budget: Budget, stages: int) -> Budget:
     """One stage's budget: every network trains for ``steps`` optimiser steps; a time
     budget is shared equally between the stages."""
     seconds = None if budget.seconds is None else budget.seconds / stages
-    return Budget(budget.steps, seconds, None, budget.progress, budget.seed)
+    return Budget(budget.steps, seconds, None, budget.progress, budget.seed, lr_scale=budget.lr_scale,
+                  quant_step=budget.quant_step)
 
 
 def fit(layout: Layout, chunks: np.ndarray, init: Params, budget: Budget, device: Any,
@@ -189,6 +190,7 @@ def _fit_enhancement(layout: Layout, coefficients, fitted: list[Params], init: P
     bias = f"k.b{kernel.layers}"
     starts = [{**start, bias: k / kernel.gain} for k in _constant_kernels(neighbours.cpu().numpy(), target)]
     return fit_batched(EnhanceForward(kernel, layout.ndim, neighbours), starts, target,
-                       Budget(budget.steps, budget.seconds, stage_mse, budget.progress, budget.seed), device,
+                       Budget(budget.steps, budget.seconds, stage_mse, budget.progress, budget.seed,
+                              lr_scale=budget.lr_scale, quant_step=budget.quant_step), device,
                        _rates([kernel], starts[0], lr),
                        points=points.astype(np.float32), desc="wien enhance")
