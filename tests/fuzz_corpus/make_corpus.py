@@ -38,6 +38,7 @@ def common() -> dict[str, bytes]:
         "siren-int32-int8-residual": inrfilter.encode((a * 100).astype(np.int32), "siren", ratio=3, max_error=40,
                                                       quant="int8", **FAST),
         "siren-log": inrfilter.encode(np.abs(a) * 1e4, "siren", ratio=3, transform="log", **FAST),
+        "siren-entropy": inrfilter.encode(a, "siren", ratio=3, max_error=0.05, quant="entropy", **FAST),
     }
 
 
