@@ -32,6 +32,11 @@ def check_array(array: Any) -> np.ndarray:
         raise ValueError(f"inrfilter encodes arrays of 1 to {MAX_NDIM} dimensions; got {a.ndim}-d")
     if a.size == 0:
         raise ValueError(f"cannot encode an empty array of shape {a.shape}")
+    from .limits import MAX_CHUNK_VOXELS
+
+    if a.size > MAX_CHUNK_VOXELS:
+        raise ValueError(f"a chunk holds at most {MAX_CHUNK_VOXELS} values (readers refuse larger ones); got "
+                         f"{a.shape}: use smaller chunks (docs/resources.md)")
     return a
 
 
@@ -87,6 +92,11 @@ class PreparedChunk:
     #: bool mask of the voxels that belong to the array (None: all do); the rest is an
     #: edge chunk's padding, filled like holes, fitted by nobody and measured by nobody
     valid: np.ndarray | None = None
+    #: an integer chunk whose values differ only below float64's resolution (beyond
+    #: 2**53): float64 sees a constant, so only a lossless copy keeps it
+    lossless_only: bool = False
+    #: the input itself (for integers beyond float64's exact range: the exact values)
+    array: np.ndarray | None = None
 
     @property
     def measured(self) -> np.ndarray:
@@ -98,10 +108,14 @@ class PreparedChunk:
         return self.finite.size if self.valid is None else int(self.valid.sum())
 
     @property
-    def constant(self) -> float | None:
-        """The chunk's single finite value (NaN when it has none), or None."""
-        if self.norm is not None:
+    def constant(self) -> float | int | None:
+        """The chunk's single finite value (NaN when it has none), or None; an int for
+        an integer chunk whose value float64 cannot hold exactly."""
+        if self.norm is not None or self.lossless_only:
             return None
+        if self.array is not None and self.array.dtype.kind in "iu":
+            value = int(self.array.flat[0])
+            return float(value) if float(value) == value else value
         return float(self.original[self.finite][0]) if self.finite.any() else float("nan")
 
 
@@ -135,17 +149,32 @@ def prepare(array: np.ndarray, transform: str | None = None, valid: tuple[int, .
     original = np.ascontiguousarray(array, dtype=np.float64)
     finite = np.isfinite(original)
     if not finite.any():
-        return PreparedChunk(original, finite, None, None)
+        return PreparedChunk(original, finite, None, None, array=array)
+    if array.dtype.kind in "iu" and array.min() == array.max():  # on the integers themselves
+        return PreparedChunk(original, finite, None, None, array=array)
     lo, hi = float(original[finite].min()), float(original[finite].max())
     if lo == hi:
-        return PreparedChunk(original, finite, None, None)
+        return PreparedChunk(original, finite, None, None, lossless_only=array.dtype.kind in "iu", array=array)
     norm = Normalisation(lo, hi, transform)
     filled = original
     if not finite.all():
         nearest = ndimage.distance_transform_edt(~finite, return_distances=False, return_indices=True)
         filled = original[tuple(nearest)]
     values = np.clip(norm.forward(filled), -1.0, 1.0).astype(np.float32)
-    return PreparedChunk(original, finite, norm, values)
+    return PreparedChunk(original, finite, norm, values, array=array)
+
+
+def max_int_difference(a: np.ndarray, b: np.ndarray) -> int:
+    """max |a - b| of two integer arrays, exactly (64-bit values included: the
+    difference of two int64 or two uint64 values always fits a uint64)."""
+    if a.size == 0:
+        return 0
+    if a.dtype.itemsize < 8:
+        return int(np.abs(a.astype(np.int64) - b.astype(np.int64)).max())
+    native = np.dtype(f"{a.dtype.kind}8")
+    a, b = a.astype(native, copy=False), b.astype(native, copy=False)
+    ua, ub = a.view(np.uint64), b.view(np.uint64)  # two's complement: the wrapped difference is exact
+    return int(np.where(a >= b, ua - ub, ub - ua).max())
 
 
 def _prepare_padded(original: np.ndarray, inside: np.ndarray, transform: str | None) -> PreparedChunk:
@@ -189,15 +218,27 @@ def encode_nonfinite(original: np.ndarray, finite: np.ndarray) -> bytes:
     return zstandard.ZstdCompressor(level=19).compress(payload)
 
 
+def nonfinite_payload_bounds(size: int) -> tuple[int, int]:
+    """Fewest and most bytes of a decompressed non-finite mask of ``size`` voxels:
+    the bit mask, then one code per hole (at least one hole)."""
+    nbits = (size + 7) // 8
+    return nbits + 1, nbits + size
+
+
 def decode_nonfinite(data: bytes, shape: tuple[int, ...]) -> np.ndarray:
     """Return a float array: 0 where finite, NaN/+Inf/-Inf at the holes (from encode_nonfinite)."""
+    from .blob import BlobError
+    from .limits import decompress
+
     size = int(np.prod(shape))
-    payload = zstandard.ZstdDecompressor().decompress(data)
+    payload = decompress(data, nonfinite_payload_bounds(size)[1], "non-finite mask", exact=False)
     nbits = (size + 7) // 8
+    if len(payload) < nbits:
+        raise BlobError("corrupted blob: non-finite mask shorter than its chunk")
     holes = np.unpackbits(np.frombuffer(payload[:nbits], np.uint8), count=size).astype(bool)
     codes = np.frombuffer(payload[nbits:], np.uint8)
     if codes.size != holes.sum() or (codes > _NEGINF).any() or (codes == _FINITE).any():
-        raise ValueError("non-finite mask does not match its codes")
+        raise BlobError("corrupted blob: non-finite mask does not match its codes")
     out = np.zeros(size)
     out[holes] = _CODE_VALUES[codes]
     return out.reshape(shape)

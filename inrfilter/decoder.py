@@ -8,7 +8,6 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-import zstandard
 from scipy import ndimage
 
 from . import blob as blobfmt
@@ -17,35 +16,28 @@ from .chunk import cast, decode_nonfinite
 from .fidelity import decode_residual
 from .grid import Region, check_points, normalise_selection
 from .header import CONSTANT, LOSSLESS, SECTION_NAMES, ChunkHeader
+from .limits import decompress
 from .levels import check_level, level_shape, max_level, reduce_holes, reduce_values
 from .methods import get_method
+from .validate import parse as parse_header
 
 
 def read(blob: Any) -> tuple[int, ChunkHeader, dict[str, bytes]]:
-    """Verify a blob and parse its header; every failure is a BlobError."""
+    """Verify a blob and validate its header against its sections (inrfilter.validate);
+    every failure is a BlobError."""
     version, raw_header, sections = blobfmt.unpack(blob)
-    header = ChunkHeader.from_dict(raw_header)
-    unknown = set(sections) - set(SECTION_NAMES)
-    if unknown:
-        raise BlobError(f"corrupted blob: unknown sections {sorted(unknown)}")
-    if header.method == LOSSLESS and "l" not in sections:
-        raise BlobError("corrupted blob: lossless chunk without its data section")
-    if header.method not in (CONSTANT, LOSSLESS):
-        try:
-            get_method(header.method)
-        except ValueError as exc:
-            raise BlobError(f"blob uses method {header.method!r}, which this inrfilter does not know") from exc
-        if "w" not in sections:
-            raise BlobError("corrupted blob: network chunk without its weights section")
+    header = parse_header(raw_header, sections)
     if header.quant == "entropy" and version < 2:
         raise BlobError(f"corrupted blob: entropy-coded weights in a version-{version} blob")
-    if (header.residual is None) != ("r" not in sections):
-        raise BlobError("corrupted blob: residual section and header disagree")
     return version, header, sections
 
 
 class ParsedChunk:
-    """A parsed blob, with each section decompressed at most once."""
+    """A parsed blob, with each section decompressed at most once.
+
+    The header was validated when the blob was read, so the sections' readers
+    (bounded decompression, size checks) are the only source of BlobError from here
+    on; an exception raised by a method's code is a bug and propagates as it is."""
 
     def __init__(self, blob: Any):
         self.version, self.h, self.sections = read(blob)
@@ -53,10 +45,7 @@ class ParsedChunk:
 
     def _once(self, key: str, make):
         if key not in self._cache:
-            try:
-                self._cache[key] = make()
-            except (ValueError, zstandard.ZstdError, KeyError, IndexError) as exc:
-                raise BlobError(f"corrupted blob: {SECTION_NAMES.get(key, key)} section unreadable ({exc})") from exc
+            self._cache[key] = make()
         return self._cache[key]
 
     @property
@@ -65,10 +54,7 @@ class ParsedChunk:
 
     def lossless(self) -> np.ndarray:
         def make():
-            raw = zstandard.ZstdDecompressor().decompress(self.sections["l"])
-            expected = int(np.prod(self.shape)) * self.h.dtype.itemsize
-            if len(raw) != expected:
-                raise ValueError(f"{len(raw)} bytes instead of {expected}")
+            raw = decompress(self.sections["l"], int(np.prod(self.shape)) * self.h.dtype.itemsize, "lossless")
             return np.frombuffer(raw, self.h.dtype).reshape(self.shape)
         return self._once("l", make)
 
@@ -83,8 +69,15 @@ class ParsedChunk:
 
     def params(self) -> dict[str, np.ndarray]:
         method = get_method(self.h.method)
-        return self._once("w", lambda: method.unpack_params(self.sections["w"], self.h.spec, self.shape,
-                                                              self.h.quant))
+
+        def make() -> dict[str, np.ndarray]:
+            try:  # the section's decoder (inrfilter.quant, inrfilter.entropy) checks the bytes
+                return method.unpack_params(self.sections["w"], self.h.spec, self.shape, self.h.quant)
+            except BlobError:
+                raise
+            except ValueError as exc:
+                raise BlobError(f"corrupted blob: weights section unreadable ({exc})") from exc
+        return self._once("w", make)
 
     def residual(self) -> np.ndarray | None:
         if self.h.residual is None:
@@ -93,11 +86,8 @@ class ParsedChunk:
         return self._once("r", lambda: decode_residual(self.sections["r"], code, step, self.shape))
 
     def _method_call(self, name: str, *args):
-        """A call into the blob's method; an unusable spec is a BlobError."""
-        try:
-            return getattr(get_method(self.h.method), name)(*args)
-        except (KeyError, ValueError, IndexError, TypeError) as exc:
-            raise BlobError(f"corrupted blob: method spec unusable ({exc!r})") from exc
+        """A call into the blob's method, whose spec the header validator has checked."""
+        return getattr(get_method(self.h.method), name)(*args)
 
     def network(self, where, level: int = 0) -> np.ndarray:
         """De-normalised network values (float64) on a region or at points (of level ``level``)."""
@@ -133,7 +123,10 @@ class ParsedChunk:
             values = reduce_values(data, np.isfinite(data), level)[0][region]
         elif self.h.method == CONSTANT:
             grid = level_shape(self.shape, level)
-            values = np.full(tuple(len(range(*s.indices(n))) for s, n in zip(region, grid)), self.h.constant)
+            out_shape = tuple(len(range(*s.indices(n))) for s, n in zip(region, grid))
+            if isinstance(self.h.constant, int):  # an integer beyond float64's exact range
+                return np.full(out_shape, self.h.constant, self.h.dtype)
+            values = np.full(out_shape, self.h.constant)
         else:
             values = self.network(region, level)
             residual = self.residual()
@@ -156,6 +149,8 @@ class ParsedChunk:
             data = np.where(np.isfinite(data), data, 0.0)
             values = ndimage.map_coordinates(data, grid_coords, order=1, mode="nearest")
         elif self.h.method == CONSTANT:
+            if isinstance(self.h.constant, int):
+                return np.full(coords.shape[:-1], self.h.constant, self.h.dtype)
             values = np.full(coords.shape[:-1], self.h.constant)
         else:
             values = self.network(coords)

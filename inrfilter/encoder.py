@@ -15,7 +15,7 @@ import numpy as np
 import zstandard
 
 from . import blob as blobfmt
-from .chunk import PreparedChunk, cast, check_array, encode_nonfinite, prepare, valid_mask
+from .chunk import Normalisation, PreparedChunk, cast, check_array, encode_nonfinite, max_int_difference, prepare, valid_mask
 from .decoder import ParsedChunk
 from .effort import TargetWarning, preset, stop_climbing
 from .fidelity import Target, encode_residual, max_abs_error, psnr, residual_step
@@ -92,6 +92,31 @@ def check_arguments(
     return m, options, target
 
 
+def check_chunk_target(method: str, shape: tuple[int, ...], dtype: Any, *, ratio: Any = None, quant: str = "fp16",
+                       **method_options: Any) -> None:
+    """ValueError when an explicit ``ratio`` cannot be met by any network for chunks of
+    ``shape`` and ``dtype`` (the smallest network's blob, before any data-dependent
+    side information, is larger than raw/ratio): the HDF5 filter checks this when a
+    dataset is created, so the setting fails there and not at a flush.  No torch."""
+    if ratio is None:
+        return
+    m = get_method(method)
+    options = m.check_options(method_options)
+    if m.rate_targeted:  # its size follows its rate, not a ladder: no smallest network to compare
+        return
+    dtype, shape = np.dtype(dtype), tuple(int(n) for n in shape)
+    raw = int(np.prod(shape)) * dtype.itemsize
+    spec = m.specs(shape, options)[0]
+    header = ChunkHeader(m.name, dtype, shape, spec=spec, norm=Normalisation(-1.0, 1.0), quant=quant)
+    weights = quantise(m.init_params(spec, shape, np.random.default_rng(0)), m.param_shapes(spec, shape), quant)
+    smallest = len(blobfmt.pack(header.to_dict(), {"w": weights}))
+    if smallest > raw / float(ratio):
+        raise ValueError(
+            f"ratio={float(ratio):g} is impossible for {shape} {dtype} chunks ({raw} bytes): the smallest "
+            f"{m.name} network and header take {smallest} bytes; use larger chunks or a ratio of at most "
+            f"{raw / smallest:.3g}")
+
+
 def torch_device(device: Any):
     """The torch device for ``device`` ("auto": CUDA when torch sees one); imports torch."""
     try:
@@ -158,9 +183,14 @@ class _Encoder:
                 return None
             sections["r"], code, approx = encode_residual(p.original, approx, p.measured, step)
             header.residual = (step, code)
-        restored = cast(approx, job.array.dtype).astype(np.float64)
+        decoded = cast(approx, job.array.dtype)
+        restored = decoded.astype(np.float64)
         header.psnr = psnr(p.original, restored, p.measured)
         header.max_abs_error = max_abs_error(p.original, restored, p.measured)
+        if self.target.max_error is not None and job.array.dtype.kind in "iu":
+            # the bound proved on the integers themselves (float64 cannot hold them beyond 2**53)
+            if max_int_difference(np.asarray(job.array)[p.measured], decoded[p.measured]) > self.target.max_error:
+                return None
         return blobfmt.pack(header.to_dict(), sections), header
 
     def _choose(self, job: _Job, candidates: list[tuple[bytes, ChunkHeader]]) -> tuple[bytes, ChunkHeader]:
@@ -421,7 +451,9 @@ def encode_batch(
         jobs.append(_Job(a, p, None if p.finite.all() or all_nan else encode_nonfinite(p.original, p.finite)))
     trainable = []
     for job in jobs:
-        if job.prepared.norm is None:
+        if job.prepared.lossless_only:
+            job.blob = job.lossless()
+        elif job.prepared.norm is None:
             job.blob = job.constant()
         elif target.max_error == 0:
             job.blob = job.lossless()

@@ -18,14 +18,17 @@ from dataclasses import dataclass
 import numpy as np
 import zstandard
 
+from .blob import BlobError
 from .chunk import Normalisation
+from .limits import decompress
 from .options import OptionError
 from .quant import shuffle, unshuffle
 
 DEFAULT_RATIO = 32.0
 #: how far (normalised units) two float32 evaluations of one network may differ
 DECODER_NOISE = 2e-5
-_RESIDUAL_TYPES = {"b": np.int8, "h": np.int16, "i": np.int32, "q": np.int64}
+#: residual integer types by header code
+RESIDUAL_TYPES = {"b": np.int8, "h": np.int16, "i": np.int32, "q": np.int64}
 
 
 @dataclass(frozen=True)
@@ -90,18 +93,16 @@ def encode_residual(original: np.ndarray, approx: np.ndarray, finite: np.ndarray
     with np.errstate(invalid="ignore", over="ignore"):
         q[finite] = np.rint((original[finite] - approx[finite]) / step).astype(np.int64)
     peak = int(np.abs(q).max()) if q.size else 0
-    code = next(c for c, t in _RESIDUAL_TYPES.items() if peak <= np.iinfo(t).max)
-    data = zstandard.ZstdCompressor(level=12).compress(shuffle(q.astype(_RESIDUAL_TYPES[code]).ravel()))
+    code = next(c for c, t in RESIDUAL_TYPES.items() if peak <= np.iinfo(t).max)
+    data = zstandard.ZstdCompressor(level=12).compress(shuffle(q.astype(RESIDUAL_TYPES[code]).ravel()))
     return data, code, approx + q * step
 
 
 def decode_residual(data: bytes, code: str, step: float, shape: tuple[int, ...]) -> np.ndarray:
     """The correction to add to the network's values (zero where no residual was needed)."""
-    if code not in _RESIDUAL_TYPES:
-        raise ValueError(f"unknown residual type {code!r}")
+    if code not in RESIDUAL_TYPES:
+        raise BlobError(f"corrupted blob: unknown residual type {code!r}")
     count = int(np.prod(shape))
-    raw = zstandard.ZstdDecompressor().decompress(data)
-    dtype = np.dtype(_RESIDUAL_TYPES[code])
-    if len(raw) != count * dtype.itemsize:
-        raise ValueError("residual section has the wrong size")
+    dtype = np.dtype(RESIDUAL_TYPES[code])
+    raw = decompress(data, count * dtype.itemsize, "residual")
     return unshuffle(raw, dtype, count).astype(np.float64).reshape(shape) * step

@@ -44,6 +44,87 @@ def unit_points(shape: tuple[int, ...], where: Where) -> tuple[np.ndarray, tuple
     return units.reshape(-1, ndim), coords.shape[:-1]
 
 
+class RegionPoints:
+    """The unit-frame points of a region, C order, made a block at a time.
+
+    ``unit_points`` of a whole chunk holds ``ndim`` float64 coordinates per voxel
+    (plus the meshgrid it is built from): 16-48 bytes a voxel, more than the decoded
+    values.  A decoder that evaluates ``EVAL_BLOCK`` points at a time asks for
+    ``block(start, stop)`` instead and never holds more than a block; the values are
+    the very ones ``unit_points`` gives (the same per-axis coordinates, gathered)."""
+
+    def __init__(self, shape: tuple[int, ...], region: Region):
+        self._set_axes([to_unit(i, n) for i, n in zip(region_indices(shape, region), shape)])
+
+    @classmethod
+    def from_axes(cls, axes: list[np.ndarray]) -> "RegionPoints":
+        """The grid of given per-axis coordinates (a block's own frame, say)."""
+        points = cls.__new__(cls)
+        points._set_axes([np.asarray(a, np.float64) for a in axes])
+        return points
+
+    def _set_axes(self, axes: list[np.ndarray]) -> None:
+        self.axes = axes
+        self.shape = tuple(len(a) for a in axes)
+        self.size = int(np.prod(self.shape))
+
+    def __len__(self) -> int:
+        return self.size
+
+    def block(self, start: int, stop: int) -> np.ndarray:
+        """Points ``[stop - start, ndim]`` (float64) of flat positions start..stop."""
+        return self.take(np.arange(start, min(stop, self.size)))
+
+    def take(self, flat: np.ndarray) -> np.ndarray:
+        """Points of the given flat (C order) positions."""
+        index = np.unravel_index(flat, self.shape)
+        return np.stack([a[i] for a, i in zip(self.axes, index)], axis=-1)
+
+    def subset(self, flat: np.ndarray) -> "Subset":
+        return Subset(self, flat)
+
+
+class PointArray:
+    """Explicit points ``[N, ndim]`` behind the same ``block`` interface."""
+
+    def __init__(self, points: np.ndarray):
+        self.points = points
+        self.size = len(points)
+
+    def __len__(self) -> int:
+        return self.size
+
+    def block(self, start: int, stop: int) -> np.ndarray:
+        return self.points[start:stop]
+
+    def subset(self, flat: np.ndarray) -> "PointArray":
+        return PointArray(self.points[flat])
+
+
+class Subset:
+    """Some positions of lazy region points, in the given order, a block at a time."""
+
+    def __init__(self, points: RegionPoints, flat: np.ndarray):
+        self.points, self.flat, self.size = points, flat, len(flat)
+
+    def __len__(self) -> int:
+        return self.size
+
+    def block(self, start: int, stop: int) -> np.ndarray:
+        return self.points.take(self.flat[start:stop])
+
+
+def lazy_points(shape: tuple[int, ...], where: Where) -> tuple[RegionPoints | PointArray, tuple[int, ...]]:
+    """What ``unit_points`` returns, for a decoder that reads points block by block."""
+    if where is None:
+        where = tuple(slice(None) for _ in shape)
+    if isinstance(where, tuple):
+        points = RegionPoints(shape, where)
+        return points, points.shape
+    full, out_shape = unit_points(shape, where)
+    return PointArray(full), out_shape
+
+
 def normalise_selection(shape: tuple[int, ...], selection: Any) -> tuple[Region, tuple[int, ...]]:
     """numpy basic indexing (ints, slices with steps, Ellipsis) -> (bounded region, axes to drop)."""
     if not isinstance(selection, tuple):

@@ -24,6 +24,8 @@ from __future__ import annotations
 import numpy as np
 import zstandard
 
+from .limits import decompress
+
 QUANTS = ("fp16", "int8", "fp32", "entropy")
 _LEVEL = 19
 #: relative step (step / tensor RMS) the ``entropy`` coding trains with and sizes for
@@ -92,13 +94,27 @@ def quantise(params: dict[str, np.ndarray], shapes: dict[str, tuple[int, ...]], 
     return zstandard.ZstdCompressor(level=_LEVEL).compress(shuffle(halves) + ints.tobytes())
 
 
+def packed_nbytes(shapes: dict[str, tuple[int, ...]], quant: str) -> int:
+    """Bytes of the weights section once decompressed, for parameters of ``shapes``."""
+    sizes = [int(np.prod(s)) for s in shapes.values()]
+    if quant in ("fp16", "fp32"):
+        return sum(sizes) * (2 if quant == "fp16" else 4)
+    columns = sum(s[-1] for s in shapes.values() if len(s) >= 2)
+    vectors = sum(n for n, s in zip(sizes, shapes.values()) if len(s) < 2)
+    matrices = sum(n for n, s in zip(sizes, shapes.values()) if len(s) >= 2)
+    return 2 * (columns + vectors) + matrices
+
+
 def dequantise(data: bytes, shapes: dict[str, tuple[int, ...]], quant: str) -> dict[str, np.ndarray]:
-    """Inverse of :func:`quantise`; raises ValueError when the sizes do not add up."""
+    """Inverse of :func:`quantise`; BlobError when a zstd section does not hold exactly
+    what ``shapes`` need (it is never decompressed beyond that); the entropy coder
+    raises ValueError on a stream that does not decode to ``shapes`` (the reader's
+    BlobError)."""
     if quant == "entropy":
         from .entropy import decode_weights
 
         return dict(zip(shapes, decode_weights(data, list(shapes.values()))))
-    raw = zstandard.ZstdDecompressor().decompress(data)
+    raw = decompress(data, packed_nbytes(shapes, quant), "weights")
     sizes = {name: int(np.prod(shape)) for name, shape in shapes.items()}
     if quant in ("fp16", "fp32"):
         dtype = np.dtype(np.float16 if quant == "fp16" else np.float32)

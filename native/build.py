@@ -40,7 +40,8 @@ HDF5_INCLUDE = Path(__file__).resolve().parent / "hdf5-include"
 BUILD_LOG = "h5plugin-build-log.txt"
 
 EMBEDDING_API = """
-int inrfilter_py_filter(int reverse, size_t cd_nelmts, const unsigned int *cd_values, const void *data,
+int inrfilter_py_check(size_t cd_nelmts, const unsigned int *cd_values, char *error, size_t error_len);
+int inrfilter_py_filter(int reverse, int closing, size_t cd_nelmts, const unsigned int *cd_values, const void *data,
                         size_t nbytes, void **out, size_t *out_nbytes, char *error, size_t error_len);
 """
 
@@ -69,11 +70,22 @@ exit_flush.register()  # registering touches nothing of HDF5
 
 
 @ffi.def_extern(error=0)
-def inrfilter_py_filter(reverse, cd_nelmts, cd_values, data, nbytes, out, out_nbytes, error, error_len):
+def inrfilter_py_check(cd_nelmts, cd_values, error, error_len):
+    try:
+        h5filter.check_settings(ffi.unpack(cd_values, cd_nelmts) if cd_nelmts else [])
+        return 1
+    except BaseException as exc:  # nothing may propagate into C
+        message = f"inrfilter: {type(exc).__name__}: {exc}".encode("utf-8", "replace")[: error_len - 1]
+        ffi.memmove(error, message + b"\\0", len(message) + 1)
+        return 0
+
+
+@ffi.def_extern(error=0)
+def inrfilter_py_filter(reverse, closing, cd_nelmts, cd_values, data, nbytes, out, out_nbytes, error, error_len):
     try:
         cd = ffi.unpack(cd_values, cd_nelmts) if cd_nelmts else []
         chunk = memoryview(ffi.buffer(data, nbytes))
-        result = h5filter.decode_chunk(cd, chunk) if reverse else h5filter.encode_chunk(cd, chunk)
+        result = h5filter.decode_chunk(cd, chunk) if reverse else h5filter.encode_chunk(cd, chunk, bool(closing))
         buf = lib.malloc(len(result))  # HDF5 frees it with free()
         if buf == ffi.NULL:
             raise MemoryError(f"cannot allocate {len(result)} bytes")

@@ -1,10 +1,11 @@
 /* inrfilter HDF5 filter plugin (the C part of a cffi embedding module).
  *
  * HDF5 opens every library in a plugin folder while it looks for a filter, so
- * everything HDF5 calls before the filter itself is pure C and never starts Python:
- * H5PLget_plugin_type, H5PLget_plugin_info, can_apply and set_local.  Only the
- * filter callback enters Python, through inrfilter_py_filter (an embedding_api
- * function, implemented in Python by native/build.py's init code).
+ * what HDF5 calls for any filter is pure C and never starts Python:
+ * H5PLget_plugin_type, H5PLget_plugin_info, can_apply.  set_local (run only when a
+ * dataset using this filter is created) checks the settings through
+ * inrfilter_py_check, and the filter callback runs through inrfilter_py_filter
+ * (embedding_api functions, implemented in Python by native/build.py's init code).
  *
  * This library is not linked to libhdf5: processes hold different ones (h5py's
  * wheel bundles a private copy; h5dump links the system's), and a call into the
@@ -17,6 +18,7 @@
  */
 
 #include <dlfcn.h>
+#include <execinfo.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -42,7 +44,8 @@
 
 /* The Python side (embedding_api in build.py): 1 on success, 0 on failure with a
    message in `error`.  cffi returns 0 if Python could not start. */
-int inrfilter_py_filter(int reverse, size_t cd_nelmts, const unsigned int *cd_values, const void *data,
+int inrfilter_py_check(size_t cd_nelmts, const unsigned int *cd_values, char *error, size_t error_len);
+int inrfilter_py_filter(int reverse, int closing, size_t cd_nelmts, const unsigned int *cd_values, const void *data,
                         size_t nbytes, void **out, size_t *out_nbytes, char *error, size_t error_len);
 
 /* ---- the HDF5 API of the calling library -------------------------------------- */
@@ -148,7 +151,11 @@ static void push_error(const h5api *api, hid_t minor, const char *func, const ch
     api->Epush2(H5E_DEFAULT, __FILE__, func, __LINE__, *api->E_ERR_CLS, *api->E_PLINE, minor, "%s", message);
 }
 
-/* ---- can_apply and set_local (pure C) ------------------------------------------ */
+/* ---- can_apply and set_local ---------------------------------------------------- */
+
+static pthread_once_t python_once = PTHREAD_ONCE_INIT;
+static char python_error[ERROR_LEN];
+static void start_python(void);
 
 static const char *class_name(H5T_class_t cls)
 {
@@ -238,7 +245,7 @@ static herr_t inr_set_local(hid_t dcpl, hid_t type, hid_t space)
     unsigned cd[INRFILTER_CD_MAX], flags = 0, kind, size, order;
     size_t n = INRFILTER_CD_MAX;
     hsize_t dims[32];
-    char why[256];
+    char why[256], why_long[ERROR_LEN] = "";
     (void)space;
     if (api == NULL) {
         push_error(NULL, 0, __func__, "cannot find the HDF5 library that called the filter");
@@ -272,6 +279,21 @@ static herr_t inr_set_local(hid_t dcpl, hid_t type, hid_t space)
     cd[at++] = (unsigned)rank;
     for (int i = 0; i < rank; i++)
         cd[at++] = (unsigned)dims[i];
+    /* Everything else only Python can check (the settings, the method's options, an
+       explicit ratio against the chunk size): a bad setting fails here, at dataset
+       creation, not at a flush (a filter failure while HDF5 closes a dataset can
+       corrupt its state).  set_local runs only for datasets that use this filter. */
+    pthread_once(&python_once, start_python);
+    if (python_error[0] != '\0' || !Py_IsInitialized()) {
+        push_error(api, *api->E_SETLOCAL, __func__, "%s",
+                   python_error[0] ? python_error : "inrfilter: Python has shut down");
+        return -1;
+    }
+    if (!inrfilter_py_check(at, cd, why_long, sizeof why_long)) {
+        push_error(api, *api->E_SETLOCAL, __func__, "%s",
+                   why_long[0] ? why_long : "inrfilter: the settings check failed (see stderr)");
+        return -1;
+    }
     /* Mandatory: with H5Z_FLAG_OPTIONAL (h5py's choice) HDF5 stores a chunk raw,
        silently, when the encoder fails. */
     return api->Pmodify_filter(dcpl, INRFILTER_FILTER_ID, flags & ~H5Z_FLAG_OPTIONAL, at, cd);
@@ -279,8 +301,6 @@ static herr_t inr_set_local(hid_t dcpl, hid_t type, hid_t space)
 
 /* ---- Python -------------------------------------------------------------------- */
 
-static pthread_once_t python_once = PTHREAD_ONCE_INIT;
-static char python_error[ERROR_LEN];
 static char python_program[1024] = "the running interpreter";
 
 static char plugin_site[4096];
@@ -395,6 +415,28 @@ static void start_python(void)
 
 /* ---- the filter ---------------------------------------------------------------- */
 
+/* Whether HDF5 calls the filter while it closes a dataset or a file.  A filter that
+   fails there leaves HDF5's dataset state corrupt, and the process segfaults later
+   (HDF5 2.x, HDF5 issue #6601), so the Python side then keeps the chunk losslessly
+   and records the failure instead of failing.  Found by the exported names of the
+   frames on the stack (a stripped library shows none: then 0, the plain failure). */
+static int closing_now(void)
+{
+    static const char *const closers[] = {"H5D_close", "H5F__dest", "H5F_try_close", "H5F__close",
+                                          "H5F_close", "H5D__close_cb"};
+    void *frames[96];
+    int n = backtrace(frames, (int)(sizeof frames / sizeof *frames));
+    for (int i = 0; i < n; i++) {
+        Dl_info info;
+        if (!dladdr(frames[i], &info) || info.dli_sname == NULL)
+            continue;
+        for (size_t k = 0; k < sizeof closers / sizeof *closers; k++)
+            if (strcmp(info.dli_sname, closers[k]) == 0)
+                return 1;
+    }
+    return 0;
+}
+
 static size_t inr_filter(unsigned flags, size_t cd_nelmts, const unsigned cd_values[], size_t nbytes,
                          size_t *buf_size, void **buf)
 {
@@ -422,7 +464,7 @@ static size_t inr_filter(unsigned flags, size_t cd_nelmts, const unsigned cd_val
         push_error(api, api ? *api->E_CALLBACK : 0, __func__, "inrfilter: Python has shut down");
         return 0;
     }
-    if (!inrfilter_py_filter(reverse, cd_nelmts, cd_values, *buf, nbytes, &out, &out_nbytes, error, sizeof error) ||
+    if (!inrfilter_py_filter(reverse, !reverse && closing_now(), cd_nelmts, cd_values, *buf, nbytes, &out, &out_nbytes, error, sizeof error) ||
         out == NULL || out_nbytes == 0) {
         free(out);
         push_error(api, api ? *api->E_CALLBACK : 0, __func__, "%s",

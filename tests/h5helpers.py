@@ -32,4 +32,7 @@ def decode_chunks(dataset: h5py.Dataset) -> np.ndarray:
 def plugin_env(**extra: str) -> dict[str, str]:
     """Environment of a subprocess that finds the plugin only through HDF5_PLUGIN_PATH."""
     env = {k: v for k, v in os.environ.items() if k != "HDF5_PLUGIN_PATH"}
-    return {**env, "HDF5_PLUGIN_PATH": inrfilter.PLUGIN_PATH, "OMP_NUM_THREADS": "1", **extra}
+    # the plugin's Python imports the inrfilter under test (a worktree's, not the installed one)
+    tree = os.path.dirname(os.path.dirname(os.path.abspath(inrfilter.__file__)))
+    path = os.pathsep.join(p for p in (tree, env.get("PYTHONPATH", "")) if p)
+    return {**env, "HDF5_PLUGIN_PATH": inrfilter.PLUGIN_PATH, "OMP_NUM_THREADS": "1", "PYTHONPATH": path, **extra}

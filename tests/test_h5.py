@@ -114,17 +114,32 @@ def test_five_dimensional_chunks_refused(tmp_path):
             f.create_dataset("x", shape=(2,) * 5, dtype="f4", chunks=(1,) * 5, **inrfilter.h5.INR())
 
 
-def test_encoder_failure_fails_the_write(tmp_path, caplog):
+def test_unreachable_ratio_fails_at_creation(tmp_path):
     a = smooth((16, 16))
     impossible = inrfilter.h5.INR(ratio=1000, **FAST_H5)  # an 8x8 float32 chunk is 256 bytes
+    with h5py.File(tmp_path / "f.h5", "w") as f:
+        for name, kwargs in (("x", {"data": a}), ("y", {"shape": a.shape, "dtype": a.dtype})):
+            with pytest.raises(ValueError, match="ratio=1000 is impossible for \\(8, 8\\) float32 chunks"):
+                f.create_dataset(name, chunks=(8, 8), **kwargs, **impossible)
+        assert len(f) == 0  # set_local refused it: no dataset
+
+
+def test_encoder_failure_fails_the_write(tmp_path, caplog, monkeypatch):
+    from inrfilter.h5 import filter as h5filter
+
+    a = smooth((16, 16))
+
+    def failing(*args, **kwargs):
+        raise RuntimeError("simulated encoder failure")
+
     with caplog.at_level(logging.ERROR, logger="inrfilter"), h5py.File(tmp_path / "f.h5", "w") as f:
+        ds = f.create_dataset("y", shape=a.shape, dtype=a.dtype, chunks=(16, 16), **inrfilter.h5.INR(ratio=2, **FAST_H5))
+        monkeypatch.setattr(h5filter, "encode", failing)
         with pytest.raises(OSError):
-            f.create_dataset("x", data=a, chunks=(8, 8), **impossible)
-        ds = f.create_dataset("y", shape=a.shape, dtype=a.dtype, chunks=(8, 8), **impossible)
-        with pytest.raises(OSError):
-            ds[...] = a
+            ds[...] = a  # write_through: the write itself fails
         assert ds.id.get_num_chunks() == 0  # nothing stored, raw or otherwise
-    assert "ratio=1000 is impossible" in caplog.text
+        monkeypatch.undo()
+    assert "simulated encoder failure" in caplog.text
     with h5py.File(tmp_path / "f.h5") as f:
         assert all(f[name].id.get_num_chunks() == 0 for name in f)
 

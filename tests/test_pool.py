@@ -284,7 +284,7 @@ def test_the_hdf5_filter_encodes_in_the_active_pool(pool, h5, tmp_path):
 def test_h5_write_rejects_wrong_shapes_and_other_filters(h5, tmp_path):
     h5py, h5mod = h5
     with h5py.File(tmp_path / "bad.h5", "w") as f:
-        d = f.create_dataset("x", shape=(8, 8), dtype="f4", chunks=(4, 4), **h5mod.INR(ratio=2, steps=5, device="cpu"))
+        d = f.create_dataset("x", shape=(8, 8), dtype="f4", chunks=(4, 4), **h5mod.INR(psnr=20, steps=5, device="cpu"))
         with pytest.raises(ValueError, match="shape"):
             h5mod.write(d, np.zeros((8, 9), np.float32))
         with pytest.raises(ValueError, match="rows"):

@@ -9,7 +9,8 @@
 - :mod:`.filter`: what the native plugin calls for one chunk (never touches HDF5 or h5py);
 - :mod:`.cdvalues`: encoder settings <-> the filter's cd_values;
 - :mod:`.plugin`: the filter id and where the plugin library lives (``native/`` builds it);
-- :mod:`.exit_flush`: flushes open files before the interpreter's exit handlers.
+- :mod:`.exit_flush`: flushes open files before the interpreter's exit handlers;
+- :mod:`.close_check`: h5py's ``File.close`` raises when a chunk could not be encoded.
 
 ::
 
@@ -40,13 +41,14 @@ __all__ = ["FILTER_ID", "FILTER_NAME", "PLUGIN_PATH", *_H5PY_API]
 def _load_h5py_api() -> None:
     """Import the h5py side, register the filter with h5py's HDF5 (when the plugin is
     built) and flush open files at exit."""
-    from . import dataset, exit_flush, read, writer
+    from . import close_check, dataset, exit_flush, read, writer
 
     for name in _H5PY_API:
         globals()[name] = getattr(next(m for m in (dataset, read, writer) if hasattr(m, name)), name)
     if dataset.plugin_built():
         dataset.register()
     exit_flush.register()
+    close_check.install()
 
 
 def __getattr__(name: str) -> Any:

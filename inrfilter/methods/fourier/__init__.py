@@ -48,13 +48,17 @@ in ``benchmarks/fourier_paper.py``):
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
 
-from ...grid import Where, region_indices, unit_points
+from ...grid import Where, lazy_points, region_indices
+from ...limits import MAX_PARAMS, MAX_SIDE_BYTES, check_frame
 from ...options import Option
 from ..base import Budget, Method, Params, Spec
+from ..common import MAX_LAYERS, MAX_WIDTH
+from ..base import SpecReader
 from . import active_mask as avm
 from . import network as net
 
@@ -66,7 +70,7 @@ class Fourier(Method):
         "store_mask": Option("bool", True, help="store the undilated mask so the background decodes exactly"),
         "background": Option("float", "auto", none=True, literals=("auto",),
                              help="background value in the data's units (None: no masking)"),
-        "sigma": Option("float", 0.02, low=0, open_low=True, help="Fourier-feature frequency spread"),
+        "sigma": Option("float", 0.02, low=0, open_low=True, high=1e6, help="Fourier-feature frequency spread"),
         "features": Option("float", net.PAPER_FEATURES_PER_WIDTH, low=0, open_low=True,
                            help="Fourier features per unit of width"),
         "layers": Option("int", None, low=1, high=16, none=True, help="ReLU layers (None: by width)"),
@@ -79,6 +83,18 @@ class Fourier(Method):
         # (fp16 weights against float64 values at ratio 1): no need to size beyond it
         return net.ladder(float(options["features"]), options["layers"], float(options["sigma"]),
                           max_params=4 * int(np.prod(shape)) + 64)
+
+    def check_spec(self, spec: Any, shape: tuple[int, ...]) -> None:
+        r = SpecReader(spec, self.name)
+        width = r.int("w", 1, MAX_WIDTH)
+        r.int("k", 1, MAX_PARAMS // (2 * width)), r.int("d", 1, MAX_LAYERS)
+        r.float("s", 0.0, 1e6, open_low=True), r.int("r", 0, 2**64 - 1, 0)
+        if r.has("m") or r.has("b"):
+            r.float("b", -1.0, 1.0)
+            voxels = math.prod(shape)
+            mask = r.bytes("m", MAX_SIDE_BYTES)
+            check_frame(mask, (voxels + 7) // 8, "fourier mask")
+        r.done()
 
     def param_shapes(self, spec: Spec, shape: tuple[int, ...]) -> dict[str, tuple[int, ...]]:
         return net.param_shapes(spec)
@@ -143,7 +159,7 @@ class Fourier(Method):
 
     # -- the numpy reference decoder ---------------------------------------------------
     def evaluate(self, params: Params, spec: Spec, shape: tuple[int, ...], where: Where) -> np.ndarray:
-        points, out_shape = unit_points(shape, where)
+        points, out_shape = lazy_points(shape, where)  # a block at a time: no full coordinate array
         freqs = net.frequency_matrix(spec, shape)
         if "m" not in spec:
             return net.forward(params, spec, freqs, points).reshape(out_shape)
@@ -155,6 +171,6 @@ class Fourier(Method):
             nearest = np.rint(np.asarray(where, np.float64)).astype(np.intp).reshape(-1, len(shape))
             nearest = np.clip(nearest, 0, np.asarray(shape) - 1)
             skip = inactive[tuple(nearest.T)]
-        out = np.full(points.shape[0], np.float32(spec["b"]), np.float32)
-        out[~skip] = net.forward(params, spec, freqs, points[~skip])
+        out = np.full(len(points), np.float32(spec["b"]), np.float32)
+        out[~skip] = net.forward(params, spec, freqs, points.subset(np.flatnonzero(~skip)))
         return out.reshape(out_shape)

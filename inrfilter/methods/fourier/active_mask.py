@@ -75,9 +75,9 @@ def pack_mask(mask: np.ndarray) -> bytes:
 
 
 def unpack_mask(data: bytes, shape: tuple[int, ...]) -> np.ndarray:
-    """Inverse of :func:`pack_mask`; ValueError when the size does not match ``shape``."""
+    """Inverse of :func:`pack_mask`; BlobError when the size does not match ``shape``."""
+    from ...limits import decompress
+
     size = int(np.prod(shape))
-    raw = zstandard.ZstdDecompressor().decompress(bytes(data))
-    if len(raw) != (size + 7) // 8:
-        raise ValueError(f"stored mask holds {len(raw)} bytes, expected {(size + 7) // 8}")
+    raw = decompress(bytes(data), (size + 7) // 8, "fourier mask")
     return np.unpackbits(np.frombuffer(raw, np.uint8), count=size).astype(bool).reshape(shape)

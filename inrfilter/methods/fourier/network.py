@@ -97,11 +97,13 @@ def features(points: np.ndarray, freqs: np.ndarray) -> np.ndarray:
 
 
 def forward(params: dict[str, np.ndarray], spec: dict[str, Any], freqs: np.ndarray, points: np.ndarray) -> np.ndarray:
-    """Network values ``[N]`` float32 at unit-frame points ``[N, ndim]``, in blocks."""
+    """Network values ``[N]`` float32 at unit-frame points ``[N, ndim]`` (an array, or
+    lazy points with ``block(start, stop)``: inrfilter.grid.lazy_points), in blocks."""
     depth = spec["d"]
-    out = np.empty(points.shape[0], np.float32)
-    for start in range(0, points.shape[0], EVAL_BLOCK):
-        h = features(points[start : start + EVAL_BLOCK], freqs)
+    out = np.empty(len(points), np.float32)
+    for start in range(0, len(points), EVAL_BLOCK):
+        block = points.block(start, start + EVAL_BLOCK) if hasattr(points, "block") else points[start : start + EVAL_BLOCK]
+        h = features(block, freqs)
         for i in range(depth):
             h = np.maximum(h @ params[f"W{i}"] + params[f"b{i}"], 0)
         out[start : start + EVAL_BLOCK] = (h @ params[f"W{depth}"] + params[f"b{depth}"])[:, 0]

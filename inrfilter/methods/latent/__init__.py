@@ -50,9 +50,10 @@ from ...grid import Where, region_indices
 from ...levels import level_shape, max_level, pyramid_axes
 from ... import entropy
 from ...options import Option
-from ..base import Budget, Method, Params, Spec, finite_voxels
+from ...blob import BlobError
+from ..base import Budget, Method, Params, Spec, SpecReader, finite_voxels
 from . import codec, pyramid
-from .layout import Layout, auto_levels, axis_matrix
+from .layout import MAX_LEVELS, Layout, auto_levels, axis_matrix
 from .numpy_decoder import evaluate_axes, evaluate_points
 
 __all__ = ["Latent"]
@@ -101,6 +102,15 @@ class Latent(Method):
     def specs(self, shape: tuple[int, ...], options: dict[str, Any]) -> list[Spec]:
         """One spec (the rate, not the architecture, sets the size); used for the header's size."""
         return [self._spec(shape, options, None)]
+
+    def check_spec(self, spec: Any, shape: tuple[int, ...]) -> None:
+        r = SpecReader(spec, self.name)
+        r.int("L", 1, MAX_LEVELS), r.int("f", 0, 4), r.int("w", 1, 256), r.int("c", 0, 1)
+        r.done()
+        try:
+            Layout.from_spec(shape, spec)
+        except ValueError as exc:
+            raise BlobError(f"corrupted blob header: latent spec does not fit the chunk ({exc})") from exc
 
     def param_shapes(self, spec: Spec, shape: tuple[int, ...]) -> dict[str, tuple[int, ...]]:
         return Layout.from_spec(shape, spec).param_shapes()

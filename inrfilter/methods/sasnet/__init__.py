@@ -54,11 +54,12 @@ from typing import Any
 
 import numpy as np
 
-from ...grid import Where, unit_points
+from ...grid import Where, lazy_points
 from ...options import Option
 from ..base import Budget, Method, Params, Spec, finite_voxels
 from ..common import EVAL_BLOCK
-from .arch import Arch, arch_of, ladder
+from ..common import MAX_W0
+from .arch import MAX_BAND_SETTING, MAX_BANDS, Arch, arch_of, check_spec, ladder
 
 MASK_PARAMS = ("H", "D0", "d0", "D1", "d1")
 
@@ -66,21 +67,21 @@ MASK_PARAMS = ("H", "D0", "d0", "D1", "d1")
 class Sasnet(Method):
     name = "sasnet"
     options = {
-        "w0": Option("float", 30.0, low=0, open_low=True, help="hidden sine layers' frequency factor"),
+        "w0": Option("float", 30.0, low=0, open_low=True, high=MAX_W0, help="hidden sine layers' frequency factor"),
         "layers": Option("int", 3, low=1, high=16, help="sine layers"),
         "lr": Option("float", 1e-3, low=0, open_low=True, high=1, help="learning rate of the network"),
         "mask_lr": Option("float", 1e-2, low=0, open_low=True, high=1, help="learning rate of the masks"),
         "lam": Option("float", 1e-4, low=0, help="weight of the masks' regulariser"),
         "masks": Option("bool", True, help="learn the spatial masks"),
-        "band_limit": Option("int", 30, low=1, help="highest integer frequency"),
-        "low_range": Option("int", 6, low=1, help="frequencies counted as low"),
-        "bands": Option("int", 4, low=1, help="frequency bands with a mask each"),
+        "band_limit": Option("int", 30, low=1, high=MAX_BAND_SETTING, help="highest integer frequency"),
+        "low_range": Option("int", 6, low=1, high=MAX_BAND_SETTING, help="frequencies counted as low"),
+        "bands": Option("int", 4, low=1, high=MAX_BANDS, help="frequency bands with a mask each"),
         "low_fraction": Option("float", 0.5, low=0, high=1, open_low=True, open_high=True,
                                help="share of the embedding given to low frequencies"),
         "groups": Option("int", 8, low=1, help="neuron groups per hidden layer's mask"),
         "mask_share": Option("float", 0.3, low=0, high=1, open_low=True, open_high=True,
                              help="share of the parameter budget for the masks"),
-        "reference_size": Option("int", 128, low=0, help="chunk side the frequency limits refer to"),
+        "reference_size": Option("int", 128, low=0, high=MAX_BAND_SETTING, help="chunk side the frequency limits refer to"),
     }
 
     def check_relations(self, options: dict[str, Any]) -> str | None:
@@ -90,6 +91,9 @@ class Sasnet(Method):
 
     def specs(self, shape: tuple[int, ...], options: dict[str, Any]) -> list[Spec]:
         return ladder(tuple(shape), options)
+
+    def check_spec(self, spec: Any, shape: tuple[int, ...]) -> None:
+        check_spec(spec, tuple(shape))
 
     def param_shapes(self, spec: Spec, shape: tuple[int, ...]) -> dict[str, tuple[int, ...]]:
         return arch_of(spec, shape).param_shapes()
@@ -118,11 +122,11 @@ class Sasnet(Method):
 
     def evaluate(self, params: Params, spec: Spec, shape: tuple[int, ...], where: Where) -> np.ndarray:
         arch = arch_of(spec, shape)
-        points, out_shape = unit_points(shape, where)
-        points = points.astype(np.float32)
-        out = np.empty(points.shape[0], np.float32)
-        for start in range(0, points.shape[0], EVAL_BLOCK):
-            out[start : start + EVAL_BLOCK] = forward_numpy(arch, params, points[start : start + EVAL_BLOCK])
+        points, out_shape = lazy_points(shape, where)  # a block at a time: no full coordinate array
+        out = np.empty(len(points), np.float32)
+        for start in range(0, len(points), EVAL_BLOCK):
+            block = points.block(start, start + EVAL_BLOCK).astype(np.float32)
+            out[start : start + EVAL_BLOCK] = forward_numpy(arch, params, block)
         return out.reshape(out_shape)
 
 

@@ -32,7 +32,8 @@ from typing import Any
 
 import numpy as np
 
-from ..common import MAX_WIDTH, sine_layer_init
+from ..common import MAX_LAYERS, MAX_W0, MAX_WIDTH, sine_layer_init
+from ..base import SpecReader, element
 from .frequencies import DEFAULT_PERIOD, Embedding, frequency_embedding
 from .hashgrid import HashGrid, geometric_resolutions
 
@@ -109,6 +110,32 @@ class Arch:
 def arch_of(spec: dict[str, Any], shape: tuple[int, ...]) -> Arch:
     """The architecture a (stored) spec describes for chunks of ``shape``."""
     return _arch(_freeze(spec), tuple(int(n) for n in shape))
+
+
+#: bounds of the embedding's settings in a stored spec (the options allow any positive
+#: band limit; the effective one never passes the chunk's Nyquist frequency anyway)
+MAX_BAND_SETTING = 1 << 20
+MAX_BANDS = 1024
+
+
+def check_spec(spec: Any, shape: tuple[int, ...]) -> None:
+    """Every field of a stored spec typed and within what :func:`ladder` and ``fit``
+    write (BlobError otherwise), so :func:`arch_of` can trust it."""
+    r = SpecReader(spec, "sasnet")
+    width = r.int("w", min_width(len(shape)) - 1, MAX_WIDTH)
+    r.int("l", 1, MAX_LAYERS)
+    r.float("w0", 0.0, MAX_W0, open_low=True), r.int("s", 0, 2**64 - 1, 0)
+    f = r.list("f", 6)
+    band_limit = element(r, "f", 0, f[0], int, 1, MAX_BAND_SETTING)
+    element(r, "f", 1, f[1], int, 1, band_limit)
+    element(r, "f", 2, f[2], int, 1, MAX_BANDS)
+    element(r, "f", 3, f[3], float, 1e-300, 1 - 1e-16)  # (0, 1), as the option
+    element(r, "f", 4, f[4], float, 1e-3, 1e3)
+    element(r, "f", 5, f[5], int, 0, MAX_BAND_SETTING)
+    if any(r.has(k) for k in "gtrd"):
+        r.int("g", 1, width), r.int("t", MIN_LOG2_TABLE, MAX_LOG2_TABLE), r.int("d", 1, MAX_DECODER_WIDTH)
+        r.ints("r", 1, MAX_LEVELS, 1, 2 * max(shape) + 2)
+    r.done()
 
 
 def _freeze(spec: dict[str, Any]) -> tuple:

@@ -60,10 +60,13 @@ from typing import Any
 
 import numpy as np
 
-from ...grid import Where, region_indices
+from ...blob import BlobError
+from ...grid import RegionPoints, Where, region_indices
+from ...limits import max_params
 from ...options import Option
 from ..base import Budget, Method, Params, Spec
-from ..common import sine_layer_init, sine_mlp
+from ..common import MAX_LAYERS, MAX_W0, sine_layer_init, sine_mlp
+from ..base import SpecReader
 from .alloc import RULES
 from .layout import HIDDEN_W0, Layout
 from .widths import first_width, funnel_params
@@ -78,9 +81,9 @@ class SCI(Method):
     name = "sci"
     options = {
         "layers": Option("int", 5, low=3, high=16, help="linear layers per block network"),
-        "fr": Option("float", 2.2, low=0, open_low=True, help="funnel ratio: first width / hidden width"),
-        "w0": Option("float", 20.0, low=0, open_low=True, help="first layer's frequency factor"),
-        "w0_hidden": Option("float", HIDDEN_W0, low=0, open_low=True, help="hidden layers' frequency factor"),
+        "fr": Option("float", 2.2, low=0, open_low=True, high=1e3, help="funnel ratio: first width / hidden width"),
+        "w0": Option("float", 20.0, low=0, open_low=True, high=MAX_W0, help="first layer's frequency factor"),
+        "w0_hidden": Option("float", HIDDEN_W0, low=0, open_low=True, high=MAX_W0, help="hidden layers' frequency factor"),
         "lr": Option("float", 3e-3, low=0, open_low=True, high=1, help="Adamax learning rate"),
         "levels": Option("int", 3, low=1, help="depth of the adaptive partition"),
         "partition": Option("str", "adaptive", choices=PARTITIONS, help="how the chunk is split into blocks"),
@@ -105,6 +108,25 @@ class SCI(Method):
                          for k in range(int(math.log(largest / smallest, LADDER_STEP)) + 2)})
         extra = {} if options["w0_hidden"] == HIDDEN_W0 else {"wh": float(options["w0_hidden"])}
         return [{"P": p, "l": layers, "w0": float(options["w0"]), **extra, "fr": fr} for p in counts]
+
+    def check_spec(self, spec: Any, shape: tuple[int, ...]) -> None:
+        """Fields typed and bounded, then the partition parsed: its codes must form one
+        tree (or grid) over the chunk whose blocks fit in ``P`` parameters."""
+        r = SpecReader(spec, self.name)
+        total = r.int("P", 1, max_params(math.prod(shape)))
+        r.int("l", 3, MAX_LAYERS), r.float("w0", 0.0, MAX_W0, open_low=True)
+        r.float("wh", 0.0, MAX_W0, HIDDEN_W0, open_low=True), r.float("fr", 0.0, 1e3, 2.2, open_low=True)
+        if r.has("t"):
+            # a block costs at least one parameter and a node one code byte, a network's
+            # widths four bytes: the stored partition is never longer than this
+            r.bytes("t", 6 * total + 16)
+            if r.has("g") and any(c > n for c, n in zip(r.ints("g", len(shape), len(shape), 1, max(shape)), shape)):
+                raise r.error("g", "must not cut an axis into more blocks than it has voxels")
+        r.done()
+        try:
+            Layout.from_spec(spec, shape, max_bytes=6 * total + 16)
+        except ValueError as exc:
+            raise BlobError(f"corrupted blob header: sci partition unusable ({exc})") from exc
 
     def param_shapes(self, spec: Spec, shape: tuple[int, ...]) -> dict[str, tuple[int, ...]]:
         return {"theta": (int(spec["P"]),)}
@@ -217,9 +239,8 @@ def _evaluate_region(layout: Layout, theta: np.ndarray, offsets: list[int], regi
         if any(p.size == 0 for p in picks):
             continue
         local = [_local(idx[p], a, b) for idx, p, (a, b) in zip(axes, picks, leaf.box)]
-        mesh = np.meshgrid(*local, indexing="ij")
-        points = np.stack([m.ravel() for m in mesh], axis=-1)
-        out[np.ix_(*picks)] = _run(layout, theta, offsets[i], i, points).reshape(mesh[0].shape)
+        points = RegionPoints.from_axes(local)  # made a block at a time, as a full meshgrid would give them
+        out[np.ix_(*picks)] = _run(layout, theta, offsets[i], i, points).reshape(points.shape)
     return out
 
 

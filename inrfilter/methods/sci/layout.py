@@ -159,13 +159,15 @@ class Layout:
         return spec
 
     @classmethod
-    def from_spec(cls, spec: dict, shape: tuple[int, ...]) -> "Layout":
-        layout = cls._from_spec(spec, shape)
+    def from_spec(cls, spec: dict, shape: tuple[int, ...], max_bytes: int = 1 << 26) -> "Layout":
+        """The layout a stored spec describes; ValueError when its partition does not
+        parse (``max_bytes`` bounds the decompressed partition)."""
+        layout = cls._from_spec(spec, shape, max_bytes)
         layout.w0_hidden = float(spec.get("wh", HIDDEN_W0))
         return layout
 
     @classmethod
-    def _from_spec(cls, spec: dict, shape: tuple[int, ...]) -> "Layout":
+    def _from_spec(cls, spec: dict, shape: tuple[int, ...], max_bytes: int) -> "Layout":
         total, layers, w0 = int(spec["P"]), int(spec["l"]), float(spec["w0"])
         if layers < 3:
             raise ValueError("a funnel network has at least 3 layers")
@@ -174,7 +176,10 @@ class Layout:
         raw = bytes(spec["t"])
         if raw.startswith(ZSTD_MAGIC):  # a code byte is at most 17, so raw codes never start so
             try:
-                raw = zstandard.ZstdDecompressor().decompress(raw, max_output_size=1 << 26)
+                raw = zstandard.ZstdDecompressor().decompress(raw, max_output_size=max_bytes,
+                                                         allow_extra_data=False)
+                if len(raw) > max_bytes:
+                    raise ValueError(f"partition holds more than {max_bytes} bytes")
             except zstandard.ZstdError as exc:
                 raise ValueError(f"partition bytes unreadable ({exc})") from exc
         if "g" in spec:

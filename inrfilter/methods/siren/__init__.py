@@ -18,16 +18,17 @@ from typing import Any
 
 import numpy as np
 
-from ...grid import Where, unit_points
+from ...grid import Where, lazy_points
 from ..base import Budget, Method, Params, Spec, finite_voxels
 from ...options import Option
-from ..common import MAX_WIDTH, sine_layer_init, sine_mlp
+from ..common import MAX_LAYERS, MAX_W0, MAX_WIDTH, sine_layer_init, sine_mlp
+from ..base import SpecReader
 
 
 class Siren(Method):
     name = "siren"
     options = {
-        "w0": Option("float", 30.0, low=0, open_low=True, help="sine frequency factor"),
+        "w0": Option("float", 30.0, low=0, open_low=True, high=MAX_W0, help="sine frequency factor"),
         "layers": Option("int", 3, low=1, high=16, help="sine layers"),
         "lr": Option("float", 1e-3, low=0, open_low=True, high=1, help="Adam's starting learning rate"),
     }
@@ -45,6 +46,11 @@ class Siren(Method):
                 break
             ladder.append(spec)
         return ladder
+
+    def check_spec(self, spec: Any, shape: tuple[int, ...]) -> None:
+        r = SpecReader(spec, self.name)
+        r.int("w", 1, MAX_WIDTH), r.int("l", 1, MAX_LAYERS), r.float("w0", 0.0, MAX_W0, open_low=True)
+        r.done()
 
     def param_shapes(self, spec: Spec, shape: tuple[int, ...]) -> dict[str, tuple[int, ...]]:
         width, layers = spec["w"], spec["l"]
@@ -82,6 +88,6 @@ class Siren(Method):
         return [(spec, params) for params in fitted]
 
     def evaluate(self, params: Params, spec: Spec, shape: tuple[int, ...], where: Where) -> np.ndarray:
-        points, out_shape = unit_points(shape, where)
+        points, out_shape = lazy_points(shape, where)
         layers = [(params[f"W{i}"], params[f"b{i}"]) for i in range(spec["l"] + 1)]
         return sine_mlp(points, layers, spec["w0"])[:, 0].reshape(out_shape)

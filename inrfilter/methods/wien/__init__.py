@@ -77,12 +77,19 @@ import pywt
 from ...grid import Where, region_indices
 from ...options import Option
 from ..base import Budget, Method, Params, Spec
-from ..common import sine_layer_init
+from ...blob import BlobError
+from ...levels import max_level
+from ..common import MAX_LAYERS, MAX_W0, MAX_WIDTH, sine_layer_init
+from ..base import SpecReader
 from . import layout as layouts
 from .numpy_decoder import reconstruct
 from .synthesis import MODE
 
 __all__ = ["Wien"]
+
+#: positions one local reconstruction handles (C order, so a block is a slab of rows
+#: and the coefficients it needs are mostly its own)
+REGION_BLOCK = 1 << 16
 
 
 class Wien(Method):
@@ -93,10 +100,11 @@ class Wien(Method):
                           rule="a discrete PyWavelets wavelet: haar, db2, sym4, coif1, bior2.2, ...",
                           help="the wavelet"),
         "enhance": Option("bool", True, help="predict the finest scale with the enhancement module"),
-        "r": Option("int", 3, low=1, check=lambda r: r % 2 == 1, rule="odd", help="enhancement neighbourhood"),
+        "r": Option("int", 3, low=1, high=layouts.MAX_NEIGHBOURHOOD, check=lambda r: r % 2 == 1, rule="odd",
+                    help="enhancement neighbourhood"),
         "layers": Option("int", 3, low=1, high=16, help="sine layers per scale network"),
-        "w0": Option("float", 30.0, low=0, open_low=True, help="detail networks' frequency factor"),
-        "w0_coarse": Option("float", 10.0, low=0, open_low=True, help="approximation network's frequency factor"),
+        "w0": Option("float", 30.0, low=0, open_low=True, high=MAX_W0, help="detail networks' frequency factor"),
+        "w0_coarse": Option("float", 10.0, low=0, open_low=True, high=MAX_W0, help="approximation network's frequency factor"),
         "split": Option("float", 0.5, low=0, high=2, help="how the budget leans towards coarse scales"),
         "lr": Option("float", 1e-3, low=0, open_low=True, high=1, help="Adam's starting learning rate"),
     }
@@ -104,6 +112,23 @@ class Wien(Method):
     # -- the size ladder and the parameters ------------------------------------------
     def specs(self, shape: tuple[int, ...], options: dict[str, Any]) -> list[Spec]:
         return layouts.ladder(tuple(shape), options)
+
+    def check_spec(self, spec: Any, shape: tuple[int, ...]) -> None:
+        """Fields typed and bounded, then the layout built (the widths must match its
+        networks)."""
+        r = SpecReader(spec, self.name)
+        r.int("J", 0, min(4, max_level(shape))), r.str("wv", tuple(pywt.wavelist(kind="discrete")))
+        r.int("l", 1, MAX_LAYERS), r.float("w0", 0.0, MAX_W0, open_low=True)
+        r.float("wc", 0.0, MAX_W0, open_low=True), r.int("e", 0, 1)
+        size = r.int("r", 1, layouts.MAX_NEIGHBOURHOOD)
+        if size % 2 == 0:
+            raise r.error("r", "must be odd")
+        r.ints("w", 1, 8, 1, MAX_WIDTH)
+        r.done()
+        try:
+            layouts.build(shape, spec)
+        except ValueError as exc:
+            raise BlobError(f"corrupted blob header: wien spec does not fit the chunk ({exc})") from exc
 
     def param_shapes(self, spec: Spec, shape: tuple[int, ...]) -> dict[str, tuple[int, ...]]:
         shapes: dict[str, tuple[int, ...]] = {}
@@ -163,8 +188,15 @@ class Wien(Method):
         out_shape = tuple(len(a) for a in axes)
         if 0 in out_shape:
             return np.zeros(out_shape)
-        index = np.stack(np.meshgrid(*axes, indexing="ij"), axis=-1).reshape(-1, layout.ndim)
-        return reconstruct(layout, params, index, level).reshape(out_shape)
+        # a block of positions at a time: the coefficients, neighbourhoods and kernels of
+        # the whole chunk at once took ~200 bytes a voxel (benchmarks/results/resources)
+        size = int(np.prod(out_shape))
+        out = np.empty(size)
+        for start in range(0, size, REGION_BLOCK):
+            flat = np.unravel_index(np.arange(start, min(size, start + REGION_BLOCK)), out_shape)
+            index = np.stack([a[i] for a, i in zip(axes, flat)], axis=-1)
+            out[start : start + REGION_BLOCK] = reconstruct(layout, params, index, level)
+        return out.reshape(out_shape)
 
 
 def _interpolate(layout: layouts.Layout, params: Params, coords: np.ndarray) -> np.ndarray:

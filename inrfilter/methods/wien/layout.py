@@ -40,6 +40,9 @@ MIN_WIDTH = 2
 #: a coarse network never gets more parameters than this per coefficient it represents
 #: (a SIREN fits N values well only with more than N parameters; coarse grids are small)
 MAX_PARAMS_PER_COEFFICIENT = 4
+#: largest enhancement neighbourhood r a stored spec may have (the paper's is 3; the
+#: kernel predictor has r**q outputs per orientation, so memory grows as r**q)
+MAX_NEIGHBOURHOOD = 9
 #: the enhancement's kernel predictor uses the paper's SIREN frequency (first and hidden)
 KERNEL_W0 = 30.0
 
