@@ -215,14 +215,12 @@ class _Encoder:
         alphas = ALPHAS if self.quant == "entropy" and self._core_packing else (ENTROPY_ALPHA,)
         candidates = [c for c in (self._pack(job, spec, params, a) for a in alphas) if c is not None]
         if not candidates:
-            self._keep(job, job.lossless(), math.inf)
-            job.fell_back = True
+            self._keep_lossless(job)
             return
         candidate, header = self._choose(job, candidates)
         bound_met = self.target.max_error is None or header.max_abs_error <= self.target.max_error
         if not bound_met or len(candidate) >= len(job.lossless()):
-            self._keep(job, job.lossless(), math.inf)
-            job.fell_back = True
+            self._keep_lossless(job)
         else:
             self._keep(job, candidate, header.psnr)
             job.fell_back = False
@@ -230,6 +228,20 @@ class _Encoder:
     @staticmethod
     def _keep(job: _Job, blob: bytes, achieved: float) -> None:
         job.blob, job.psnr = blob, achieved
+
+    def _keep_lossless(self, job: _Job) -> None:
+        """Store the chunk's lossless copy (the encoder warns about every such chunk)."""
+        self._keep(job, job.lossless(), math.inf)
+        job.fell_back = True
+
+    def _lossless_or_impossible(self, job: _Job, target_bytes: float, why: str) -> None:
+        """No model fits ``target_bytes``: the lossless copy when it is within 15% of the
+        target, else the error saying ``why`` the ratio is impossible."""
+        if len(job.lossless()) > target_bytes * 1.15:
+            raise ValueError(
+                f"ratio={self.target.ratio:g} is impossible for a {job.array.shape} {job.array.dtype} chunk "
+                f"({job.raw_nbytes} bytes): {why}; use larger chunks or a lower ratio")
+        self._keep_lossless(job)
 
     def _budget(self, jobs: list[_Job], target_mse: float | None) -> Budget:
         holes = [~j.prepared.measured for j in jobs]
@@ -282,17 +294,11 @@ class _Encoder:
             if spec is None and not self.target.ratio_given:
                 spec = self.method.specs(job.array.shape, self.options)[0]
             if spec is None:
-                if len(job.lossless()) <= target_bytes * 1.15:
-                    self._keep(job, job.lossless(), math.inf)
-                    job.fell_back = True
-                    continue
                 smallest = self.method.specs(job.array.shape, self.options)[0]
-                raise ValueError(
-                    f"ratio={self.target.ratio:g} is impossible for a {job.array.shape} {job.array.dtype} chunk "
-                    f"({job.raw_nbytes} bytes): the smallest {self.method.name} network "
-                    f"({self.method.n_params(smallest, job.array.shape)} parameters) and header do not fit "
-                    f"in {target_bytes:.0f} bytes; use larger chunks or a lower ratio"
-                )
+                self._lossless_or_impossible(job, target_bytes, (
+                    f"the smallest {self.method.name} network ({self.method.n_params(smallest, job.array.shape)} "
+                    f"parameters) and header do not fit in {target_bytes:.0f} bytes"))
+                continue
             groups.setdefault(repr(spec), (spec, []))[1].append(job)
         for spec, members in groups.values():
             self.fit(members, spec)
@@ -319,13 +325,12 @@ class _Encoder:
             overhead = len(blobfmt.pack(header.to_dict(), job.sections(w=b""))) + 8  # spec values may grow
             target_bytes = job.raw_nbytes / self.target.ratio
             if target_bytes - overhead < 16:  # not even an empty model fits
-                if len(job.lossless()) <= target_bytes * 1.15 or not self.target.ratio_given:
-                    self._keep(job, job.lossless(), math.inf)
-                    continue
-                raise ValueError(
-                    f"ratio={self.target.ratio:g} is impossible for a {job.array.shape} {job.array.dtype} chunk "
-                    f"({job.raw_nbytes} bytes): the {self.method.name} header alone takes {overhead} bytes; "
-                    f"use larger chunks or a lower ratio")
+                if not self.target.ratio_given:
+                    self._keep_lossless(job)
+                else:
+                    self._lossless_or_impossible(
+                        job, target_bytes, f"the {self.method.name} header alone takes {overhead} bytes")
+                continue
             room.append(target_bytes - overhead)
             kept.append(job)
         if not kept:
@@ -339,13 +344,8 @@ class _Encoder:
             target_bytes = job.raw_nbytes / self.target.ratio
             residual = len(blobfmt.unpack(job.blob)[2].get("r", b""))  # max_error's residual comes on top
             if self.target.ratio_given and len(job.blob) - residual > target_bytes:
-                if len(job.lossless()) <= target_bytes * 1.15:
-                    self._keep(job, job.lossless(), math.inf)
-                    continue
-                raise ValueError(
-                    f"ratio={self.target.ratio:g} is impossible for a {job.array.shape} {job.array.dtype} chunk "
-                    f"({job.raw_nbytes} bytes): the smallest {self.method.name} model takes "
-                    f"{len(job.blob) - residual} bytes; use larger chunks or a lower ratio")
+                self._lossless_or_impossible(
+                    job, target_bytes, f"the smallest {self.method.name} model takes {len(job.blob) - residual} bytes")
 
     def by_psnr(self, jobs: list[_Job]) -> None:
         goal = self.target.psnr

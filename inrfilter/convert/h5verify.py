@@ -6,7 +6,7 @@ import h5py
 
 from .h5write import _raw_copyable
 from .plan import FilePlan, Item
-from .verify import Row, check_lossless, check_lossy
+from .verify import Row, check_lossless, lossy_row
 
 
 def _raw_equal(item: Item, out: h5py.Dataset):
@@ -43,12 +43,7 @@ def verify_hdf5(fp: FilePlan) -> list[Row]:
                 rows.append(row)
                 continue
             if item.lossy:
-                s = item.decision.settings
-                action = s.method + "".join(f",{k}={getattr(s, k)}" for k in ("psnr", "max_error", "ratio")
-                                            if getattr(s, k) is not None)
-                row = Row(item.label, action, node.shape, str(node.dtype), node.stored_bytes, after,
-                          item.seconds)
-                check_lossy(item, lambda sel: ds[sel], row)
+                row = lossy_row(item, after, lambda sel: ds[sel])
             else:
                 row = Row(item.label, "lossless", node.shape, str(node.dtype), node.stored_bytes, after, item.seconds)
                 if node.h5 is not None and node.h5.shape is None:

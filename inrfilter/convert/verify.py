@@ -71,6 +71,17 @@ def _same(a: np.ndarray, b: np.ndarray) -> bool:
     return np.ascontiguousarray(a).tobytes() == np.ascontiguousarray(b).tobytes()
 
 
+def lossy_row(item: Item, after: int, read_out: Callable[[tuple], np.ndarray]) -> Row:
+    """The report row of a lossy dataset (its rule's settings as the action), checked
+    chunk by chunk against the source through ``read_out``."""
+    s, node = item.decision.settings, item.node
+    action = s.method + "".join(f",{k}={getattr(s, k)}" for k in ("psnr", "max_error", "ratio")
+                                if getattr(s, k) is not None)
+    row = Row(item.label, action, node.shape, str(node.dtype), node.stored_bytes, after, item.seconds)
+    check_lossy(item, read_out, row)
+    return row
+
+
 def check_lossy(item: Item, read_out: Callable[[tuple], np.ndarray], row: Row) -> None:
     """Compare every chunk of a lossy dataset with its source; fill ``row``."""
     s = item.decision.settings

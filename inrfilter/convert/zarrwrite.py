@@ -21,7 +21,7 @@ from .encode import Progress
 from .journal import Journal
 from .plan import FilePlan, where
 from .sources import DatasetNode, GroupNode, LinkNode, default_chunks
-from .verify import Row, check_lossless, check_lossy
+from .verify import Row, check_lossless, lossy_row
 
 
 def json_value(value: Any) -> Any:
@@ -141,12 +141,7 @@ def verify_zarr(fp: FilePlan) -> list[Row]:
         arr = root[node.path.lstrip("/")]
         after = int(arr.nbytes_stored())
         if item.lossy:
-            s = item.decision.settings
-            action = s.method + "".join(f",{k}={getattr(s, k)}" for k in ("psnr", "max_error", "ratio")
-                                        if getattr(s, k) is not None)
-            row = Row(item.label, action, node.shape, str(node.dtype), node.stored_bytes, after,
-                      item.seconds)
-            check_lossy(item, lambda sel: arr[sel], row)
+            row = lossy_row(item, after, lambda sel: arr[sel])
         else:
             row = Row(item.label, "lossless", node.shape, str(node.dtype), node.stored_bytes, after, item.seconds)
             plain = DatasetNode(node.path, node.shape, node.dtype, node.chunks, {},
