@@ -53,7 +53,7 @@ from ...options import Option
 from ...blob import BlobError
 from ..base import Budget, Method, Params, Spec, SpecReader, finite_voxels
 from . import codec, pyramid
-from .layout import MAX_LEVELS, Layout, auto_levels, axis_matrix
+from .layout import MAX_LEVELS, MAX_SLOPE, Layout, auto_levels, axis_matrix
 from .numpy_decoder import evaluate_axes, evaluate_points
 
 __all__ = ["Latent"]
@@ -97,7 +97,7 @@ class Latent(Method):
         first = int(options["first"])
         levels = int(options["levels"]) or auto_levels(shape, first)
         width = int(options["width"]) or choose_width(budget_bytes, levels)
-        return {"L": levels, "f": first, "w": width, "c": int(bool(options["context"]))}
+        return {"L": levels, "f": first, "w": width, "c": int(bool(options["context"])), "s": 0}
 
     def specs(self, shape: tuple[int, ...], options: dict[str, Any]) -> list[Spec]:
         """One spec (the rate, not the architecture, sets the size); used for the header's size."""
@@ -106,6 +106,7 @@ class Latent(Method):
     def check_spec(self, spec: Any, shape: tuple[int, ...]) -> None:
         r = SpecReader(spec, self.name)
         r.int("L", 1, MAX_LEVELS), r.int("f", 0, 4), r.int("w", 1, 256), r.int("c", 0, 1)
+        r.int("s", 0, MAX_SLOPE, default=0)  # absent in blobs written before per-grid steps
         r.done()
         try:
             Layout.from_spec(shape, spec)
@@ -158,12 +159,17 @@ class Latent(Method):
             latent_bytes = np.maximum(np.asarray(param_bytes, np.float64) - _weight_bytes(layout.width, layout.levels),
                                       4.0)
             target_bits = 8.0 * latent_bytes
-            deltas = np.array([pyramid.step_for_bytes(layout, c, t) for c, t in zip(chunks, latent_bytes)])
+            picks = [pyramid.steps_for_bytes(layout, c, t, None if active is None else active[b])
+                     for b, (c, t) in enumerate(zip(chunks, latent_bytes))]
         else:
-            deltas = np.array([pyramid.step_for_mse(float(t)) for t in target_mse])
+            picks = [pyramid.steps_for_mse(layout, float(t)) for t in target_mse]
+        specs = [{**spec, "s": slope} for _, slope in picks]
+        layouts = [Layout.from_spec(shape, sp) for sp in specs]
+        # per chunk and grid, the step (training moves latents in these units)
+        deltas = np.stack([pyramid.level_steps(layout, d, slope) for d, slope in picks])
         init, lam0 = [], []
-        for b, (chunk, delta) in enumerate(zip(chunks, deltas)):
-            grids, recon = pyramid.pyramid(layout, chunk, float(delta))
+        for b, (chunk, steps) in enumerate(zip(chunks, deltas)):
+            grids, recon = pyramid.pyramid(layout, chunk, steps)
             err = (recon - chunk) ** 2
             mse = float(err[active[b]].mean() if active is not None else err.mean())
             lam0.append(1.39 * max(mse, 1e-10))
@@ -174,15 +180,20 @@ class Latent(Method):
         for b, params in enumerate(fitted):
             mask = None if active is None else active[b]
             limit = None if param_bytes is None else float(param_bytes[b])
-            final = _finalise(layout, params, chunks[b], mask, float(lams[b]), limit)
+            lay = layouts[b]
+            final = _finalise(lay, params, chunks[b], mask, float(lams[b]), limit)
+            # the starting pyramid is a working coder on its own: keep it when training made
+            # things worse (size target; measured at ratio 300, where training from it lost
+            # 5 dB on powder-pilatus before the per-grid steps) or, for a quality target,
+            # when training missed the target or the start is smaller
+            d0 = np.float32(picks[b][0])
+            start = {**init[b], "W1": init[b]["W1"] * d0, "v": init[b]["v"] * d0}
+            start = _finalise(lay, start, chunks[b], mask, float(lam0[b]), limit)
             if target_mse is not None:
-                # the starting pyramid meets a quality target by construction (finest grid at
-                # full resolution); keep it when training did not, or when it is smaller
-                start = {**init[b], "W1": init[b]["W1"] * np.float32(deltas[b]),
-                         "v": init[b]["v"] * np.float32(deltas[b])}
-                start = _finalise(layout, start, chunks[b], mask, float(lam0[b]), None)
-                final = _better(layout, final, start, chunks[b], mask, float(target_mse[b]))
-            out.append((spec, final))
+                final = _better(lay, final, start, chunks[b], mask, float(target_mse[b]))
+            else:
+                final = _more_accurate(lay, final, start, chunks[b], mask, float(limit))
+            out.append((specs[b], final))
         return out
 
     # -- reading ----------------------------------------------------------------------
@@ -242,6 +253,15 @@ def _better(layout: Layout, a: Params, b: Params, chunk: np.ndarray, mask: np.nd
     if ok:
         return min(ok, key=lambda t: t[:2])[2]
     return a if ea <= eb else b
+
+
+def _more_accurate(layout: Layout, a: Params, b: Params, chunk: np.ndarray, mask: np.ndarray | None,
+                   limit: float) -> Params:
+    """Of two quantised models: the more accurate of those within ``limit`` bytes, else the smaller."""
+    fits = [p for p in (a, b) if len(codec.pack(layout, p)) <= limit]
+    if not fits:
+        return min((a, b), key=lambda p: len(codec.pack(layout, p)))
+    return min(fits, key=lambda p: _mse(layout, p, chunk, mask))
 
 
 def _mse(layout: Layout, params: Params, chunk: np.ndarray, mask: np.ndarray | None) -> float:

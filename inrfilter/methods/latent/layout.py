@@ -18,8 +18,10 @@ from typing import Any
 import numpy as np
 
 #: spec keys (short: the spec is stored in every blob header)
-#:   L levels, f finest level (0: full resolution), w synthesis width, c context model (1) or factorised (0)
+#:   L levels, f finest level (0: full resolution), w synthesis width, c context model (1) or factorised (0),
+#:   s step slope in quarters (grid i's features are scaled by 2**(-s*i/4); absent: 0, as blobs before it)
 MAX_LEVELS = 10
+MAX_SLOPE = 16
 
 
 def grid_shape(shape: tuple[int, ...], k: int) -> tuple[int, ...]:
@@ -41,15 +43,30 @@ class Layout:
     first: int
     width: int
     context: bool
+    slope: int = 0
 
     @classmethod
     def from_spec(cls, shape: tuple[int, ...], spec: dict[str, Any]) -> "Layout":
         L, f, w, c = int(spec["L"]), int(spec["f"]), int(spec["w"]), int(spec["c"])
-        if not (1 <= L <= MAX_LEVELS and 0 <= f <= 4 and 1 <= w <= 256 and c in (0, 1)):
+        s = int(spec.get("s", 0))
+        if not (1 <= L <= MAX_LEVELS and 0 <= f <= 4 and 1 <= w <= 256 and c in (0, 1) and 0 <= s <= MAX_SLOPE):
             raise ValueError(f"latent spec out of range: {spec}")
         if max(grid_shape(shape, f)) < 1:
             raise ValueError("latent spec: empty grid")
-        return cls(tuple(shape), L, f, w, bool(c))
+        return cls(tuple(shape), L, f, w, bool(c), s)
+
+    def feature_scales(self) -> np.ndarray:
+        """Per grid (finest first) the factor its upsampled latents are scaled by,
+        ``2**(-slope * i / 4)``: coarser grids on finer steps (``pyramid``)."""
+        return (2.0 ** (-self.slope * np.arange(self.levels) / 4.0)).astype(np.float32)
+
+    def effective_weights(self, params: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """``params`` with the feature scales folded into ``W1``'s rows and ``v`` (what the
+        synthesis multiplies the unscaled upsampled latents by)."""
+        if not self.slope:
+            return params
+        g = self.feature_scales()
+        return {**params, "W1": params["W1"].astype(np.float32) * g[:, None], "v": params["v"].astype(np.float32) * g}
 
     @property
     def ndim(self) -> int:

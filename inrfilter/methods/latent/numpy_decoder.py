@@ -63,6 +63,7 @@ def evaluate_axes(layout: Layout, params: dict[str, np.ndarray], coords: list[np
     out_shape = tuple(len(t) for t in coords)
     if 0 in out_shape:
         return np.zeros(out_shape)
+    params = layout.effective_weights(params)
     features = np.empty(out_shape + (layout.levels,), np.float32)
     for i in range(layout.levels):
         features[..., i] = _upsample(params[f"z{i}"], coords, layout.shape)
@@ -74,6 +75,7 @@ def evaluate_points(layout: Layout, params: dict[str, np.ndarray], points: np.nd
     latents are gathered and interpolated axis by axis with the float32 arithmetic of
     :func:`_upsample`, so integer coordinates give the decode's features."""
     n_pts = len(points)
+    params = layout.effective_weights(params)
     features = np.zeros((n_pts, layout.levels), np.float32)
     for i in range(layout.levels):
         grid = params[f"z{i}"].astype(np.float32, copy=False)

@@ -1,8 +1,9 @@
 """Torch training of ``latent``: B chunks in one model (every tensor has a leading batch
 dimension), rate-distortion loss with a per-chunk lambda steered to the chunk's target.
 
-Parametrisation: latents ``z`` in units of their chunk's step ``delta`` (what is stored
-is ``rint(z)``), features ``F = delta * upsample(z)`` in data units, output
+Parametrisation: latents ``z`` in units of their grid's step ``delta[b, k]`` (what is
+stored is ``rint(z)``; per-grid steps: ``pyramid``), features ``F_k = delta[b, k] *
+upsample(z_k)`` in data units, output
 ``F @ v + b3 + MLP(F)``.  Training starts from the quantised Laplacian pyramid
 (``pyramid``), ``v = 1`` and the MLP's last layer at 0, i.e. from a working coder.
 
@@ -19,7 +20,8 @@ latent coder (``codec``) writes for the rounded latents; for a quality target
 Rounding prunes latents, so a size target can end well short; then up to two short
 rounded refinements (a fifth of the steps each, lr * 0.3) run with lambda lowered by
 the shortfall squared.  Learning rate: cosine from ``lr`` (latents: ``lr * 10``, in step units) to 0.
-On return the step is folded into the stored weights (``W1``, ``v`` times delta).
+On return the finest grid's step is folded into the stored weights (``W1``, ``v`` times
+delta[b, 0]); the other grids' step ratios are the spec's slope (``layout.feature_scales``).
 """
 
 from __future__ import annotations
@@ -70,7 +72,7 @@ class Model:
         scales = np.stack([[max(float(np.abs(p[f"z{k}"]).mean()), 1.0 / 32) for k in range(layout.levels)]
                            for p in init])
         self.log_scale = torch.from_numpy(np.log(scales).astype(np.float32)).to(device).requires_grad_(True)
-        self.delta = torch.from_numpy(np.asarray(delta, np.float32)).to(device)
+        self.delta = torch.from_numpy(np.asarray(delta, np.float32).reshape(len(init), layout.levels)).to(device)
 
     def parameters(self) -> list[torch.Tensor]:
         return list(self.w.values()) + [self.log_scale]
@@ -85,7 +87,7 @@ class Model:
     def forward(self, latents: list[torch.Tensor]) -> torch.Tensor:
         b = latents[0].shape[0]
         feats = torch.stack([self.upsample(k, z) for k, z in enumerate(latents)], dim=-1).reshape(b, -1, len(latents))
-        feats = feats * self.delta[:, None, None]
+        feats = feats * self.delta[:, None, :]
         w = self.w
         h = torch.relu(torch.baddbmm(w["b1"][:, None, :], feats, w["W1"]))
         h = torch.relu(torch.baddbmm(w["b2"][:, None, :], h, w["W2"]))
@@ -189,10 +191,10 @@ def fit(layout: Layout, chunks: np.ndarray, init: list[dict[str, np.ndarray]], d
                     t[~low] = old[~low]
     out = []
     for b in range(batch):
-        d = float(delta[b])
+        d = np.float32(delta[b][0])  # the finest grid's step; the others' ratios are the spec's slope
         p = {f"z{k}": z[b].detach().cpu().numpy().astype(np.float32) for k, z in enumerate(model.z)}
         p.update({k: v[b].detach().cpu().numpy().astype(np.float32) for k, v in model.w.items()})
-        p["W1"] = p["W1"] * np.float32(d)
-        p["v"] = p["v"] * np.float32(d)
+        p["W1"] = p["W1"] * d
+        p["v"] = p["v"] * d
         out.append(p)
     return out, torch.exp(log_lam).detach().cpu().numpy().astype(np.float64)
