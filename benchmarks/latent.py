@@ -260,6 +260,8 @@ def main(argv: list[str] | None = None) -> None:
                         help="write results.md and rd.png from results.csv files of separate runs")
     parser.add_argument("--title", default="", help="report heading (with --combine)")
     parser.add_argument("--peers-only", action="store_true", help="run the peers only")
+    parser.add_argument("--methods", nargs="+", default=["latent", "siren"], choices=["latent", "siren"],
+                        help="inrfilter methods to run (siren's rows can come from an earlier run via --combine)")
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     if args.combine:
@@ -295,7 +297,8 @@ def main(argv: list[str] | None = None) -> None:
         rows += run_peers(name, array, log)
         write_csv(rows, args.out / "results.csv")
         for ratio in RATIOS if not args.peers_only else ():
-            for method, steps in (("latent", args.steps), ("siren", args.siren_steps)):
+            for method, steps in [(m, s) for m, s in (("latent", args.steps), ("siren", args.siren_steps))
+                                  if m in args.methods]:
                 try:
                     row, _ = run_inrfilter(name, array, method, ratio, steps)
                 except ValueError as exc:
@@ -305,8 +308,8 @@ def main(argv: list[str] | None = None) -> None:
                 log(f"  {method} ratio {ratio}: ratio {row['ratio']:.1f} psnr {row['psnr']:.2f} "
                     f"encode {row['encode_MBps']:.3f} MB/s decode {row['decode_MBps']:.1f} MB/s")
                 write_csv(rows, args.out / "results.csv")
-        head = (f"# latent vs peers (CPU, shared 2-core machine, 1 thread; latent {args.steps} steps, "
-                f"siren {args.siren_steps} steps)")
+        head = (f"# latent vs peers (CPU, shared 2-core machine, 1 thread; latent {args.steps} steps"
+                + (f", siren {args.siren_steps} steps)" if "siren" in args.methods else ")"))
         (args.out / "results.md").write_text(markdown(rows, head))
         plot(rows, args.out / "rd.png")
 

@@ -53,7 +53,7 @@ from ...options import Option
 from ...blob import BlobError
 from ..base import Budget, Method, Params, Spec, SpecReader, finite_voxels
 from . import codec, pyramid
-from .layout import MAX_LEVELS, MAX_SLOPE, Layout, auto_levels, axis_matrix
+from .layout import MAX_LEVELS, MAX_SLOPE, UPSAMPLINGS, Layout, auto_levels, axis_matrix
 from .numpy_decoder import evaluate_axes, evaluate_points
 
 __all__ = ["Latent"]
@@ -89,6 +89,8 @@ class Latent(Method):
         "context": Option("bool", True, help="context model for the latents (False: one scale per grid)"),
         "lr": Option("float", 1e-2, low=0, open_low=True, high=1, help="Adam's starting learning rate"),
         "ste": Option("float", 0.25, low=0, high=1, help="share of the steps trained with rounded latents"),
+        "upsampling": Option("str", "auto", choices=("auto",) + UPSAMPLINGS,
+                             help="latent upsampling (auto: the better cubic kernel per chunk, by its start pyramid)"),
     }
     rate_targeted = True
 
@@ -97,7 +99,7 @@ class Latent(Method):
         first = int(options["first"])
         levels = int(options["levels"]) or auto_levels(shape, first)
         width = int(options["width"]) or choose_width(budget_bytes, levels)
-        return {"L": levels, "f": first, "w": width, "c": int(bool(options["context"])), "s": 0}
+        return {"L": levels, "f": first, "w": width, "c": int(bool(options["context"])), "s": 0, "u": 0}
 
     def specs(self, shape: tuple[int, ...], options: dict[str, Any]) -> list[Spec]:
         """One spec (the rate, not the architecture, sets the size); used for the header's size."""
@@ -107,6 +109,7 @@ class Latent(Method):
         r = SpecReader(spec, self.name)
         r.int("L", 1, MAX_LEVELS), r.int("f", 0, 4), r.int("w", 1, 256), r.int("c", 0, 1)
         r.int("s", 0, MAX_SLOPE, default=0)  # absent in blobs written before per-grid steps
+        r.int("u", 0, len(UPSAMPLINGS) - 1, default=0)  # absent in blobs written before cubic upsampling
         r.done()
         try:
             Layout.from_spec(shape, spec)
@@ -159,23 +162,45 @@ class Latent(Method):
             latent_bytes = np.maximum(np.asarray(param_bytes, np.float64) - _weight_bytes(layout.width, layout.levels),
                                       4.0)
             target_bits = 8.0 * latent_bytes
-            picks = [pyramid.steps_for_bytes(layout, c, t, None if active is None else active[b])
-                     for b, (c, t) in enumerate(zip(chunks, latent_bytes))]
-        else:
-            picks = [pyramid.steps_for_mse(layout, float(t)) for t in target_mse]
-        specs = [{**spec, "s": slope} for _, slope in picks]
+        kinds = _kinds(options)
+        picks, specs = [], []
+        for b, chunk in enumerate(chunks):
+            mask = None if active is None else active[b]
+            best = None
+            for kind in kinds:  # the upsampling whose start pyramid is best for this chunk
+                lay = Layout.from_spec(shape, {**spec, "u": kind})
+                if param_bytes is not None:
+                    d, slope, key = pyramid.steps_for_bytes(lay, chunk, float(latent_bytes[b]), mask)
+                else:
+                    d, slope = pyramid.steps_for_mse(lay, float(target_mse[b]))
+                    grids, _ = pyramid.pyramid(lay, chunk, pyramid.level_steps(lay, d, slope))
+                    key = len(codec.encode_latents(lay, grids))
+                if best is None or key < best[0]:
+                    best = (key, d, slope, kind)
+            picks.append(best[1:3])
+            specs.append({**spec, "s": best[2], "u": best[3]})
         layouts = [Layout.from_spec(shape, sp) for sp in specs]
         # per chunk and grid, the step (training moves latents in these units)
         deltas = np.stack([pyramid.level_steps(layout, d, slope) for d, slope in picks])
         init, lam0 = [], []
         for b, (chunk, steps) in enumerate(zip(chunks, deltas)):
-            grids, recon = pyramid.pyramid(layout, chunk, steps)
+            grids, recon = pyramid.pyramid(layouts[b], chunk, steps)
             err = (recon - chunk) ** 2
             mse = float(err[active[b]].mean() if active is not None else err.mean())
             lam0.append(1.39 * max(mse, 1e-10))
             init.append({**base, **{f"z{k}": g.astype(np.float32) for k, g in enumerate(grids)}})
-        fitted, lams = train(layout, chunks, init, deltas, np.asarray(lam0), budget, device, options, target_bits,
-                             None if target_mse is None else np.asarray(target_mse, np.float64), active)
+        lam0 = np.asarray(lam0)
+        fitted: list[Params] = [{}] * len(chunks)
+        lams = np.zeros(len(chunks))
+        for kind in sorted({sp["u"] for sp in specs}):  # one batch per upsampling
+            idx = [b for b, sp in enumerate(specs) if sp["u"] == kind]
+            got, got_lams = train(
+                Layout.from_spec(shape, {**spec, "u": kind}), chunks[idx], [init[b] for b in idx], deltas[idx],
+                lam0[idx], budget, device, options, None if target_bits is None else target_bits[idx],
+                None if target_mse is None else np.asarray(target_mse, np.float64)[idx],
+                None if active is None else active[idx])
+            for b, p, lam in zip(idx, got, got_lams):
+                fitted[b], lams[b] = p, lam
         out = []
         for b, params in enumerate(fitted):
             mask = None if active is None else active[b]
@@ -253,6 +278,12 @@ def _better(layout: Layout, a: Params, b: Params, chunk: np.ndarray, mask: np.nd
     if ok:
         return min(ok, key=lambda t: t[:2])[2]
     return a if ea <= eb else b
+
+
+def _kinds(options: dict[str, Any]) -> tuple[int, ...]:
+    """The upsampling codes an encode tries (``auto``: both cubic kernels, see the module docstring)."""
+    name = options["upsampling"]
+    return (1, 2) if name == "auto" else (UPSAMPLINGS.index(name),)
 
 
 def _more_accurate(layout: Layout, a: Params, b: Params, chunk: np.ndarray, mask: np.ndarray | None,

@@ -31,7 +31,7 @@ import numpy as np
 from scipy.linalg import solve_banded
 
 from . import codec
-from .layout import Layout, axis_matrix, axis_weights
+from .layout import Layout, axis_matrix, axis_weights, is_identity
 
 
 def _apply(grid: np.ndarray, mats: list[np.ndarray]) -> np.ndarray:
@@ -55,15 +55,38 @@ def _least_squares(u: np.ndarray, lo: np.ndarray, hi: np.ndarray, frac: np.ndarr
     return solve_banded((1, 1), bands, u.T)
 
 
+def _least_squares_banded(u: np.ndarray, taps: int) -> np.ndarray:
+    """The least-squares restriction of a ``taps``-tap interpolation matrix U: U^T U is
+    banded (``taps - 1`` off-diagonals), so a banded solve again."""
+    gram = u.T @ u
+    m, p = gram.shape[0], taps - 1
+    bands = np.zeros((2 * p + 1, m))
+    for d in range(-p, p + 1):  # bands[p + i - j, j] = gram[i, j]
+        if abs(d) >= m:
+            continue
+        diag = np.diagonal(gram, offset=-d)
+        if d >= 0:
+            bands[p + d, : m - d] = diag
+        else:
+            bands[p + d, -d:] = diag
+    return solve_banded((p, p), bands, u.T)
+
+
 def _operators(layout: Layout) -> list[tuple[list[np.ndarray], list[np.ndarray]]]:
     """Per grid: (upsampling matrices, least-squares restriction matrices), per axis."""
     ops = []
+    kind = layout.upsampling
     for g in layout.grids:
         ups, res = [], []
         for n, m in zip(layout.shape, g):
-            u = axis_matrix(np.arange(n), n, m).astype(np.float64)
+            u = axis_matrix(np.arange(n), n, m, kind).astype(np.float64)
             ups.append(u)
-            res.append(_least_squares(u, *axis_weights(np.arange(n), n, m)))
+            if kind == 0:
+                res.append(_least_squares(u, *axis_weights(np.arange(n), n, m)))
+            elif is_identity(kind, n, m):
+                res.append(np.eye(n))
+            else:
+                res.append(_least_squares_banded(u, 4))
         ops.append((ups, res))
     return ops
 
@@ -101,28 +124,30 @@ def pyramid(layout: Layout, chunk: np.ndarray, steps: np.ndarray, ops=None) -> t
 
 
 def steps_for_bytes(layout: Layout, chunk: np.ndarray, target: float,
-                    mask: np.ndarray | None = None) -> tuple[float, int]:
-    """(finest step, slope) whose quantised pyramid codes to at most about ``target``
+                    mask: np.ndarray | None = None) -> tuple[float, int, tuple[bool, float]]:
+    """(finest step, slope, (misses the target, mse)) whose quantised pyramid codes to at most about ``target``
     latent bytes with the least error: for each slope of :func:`slopes`, a bisection in
-    log step on the exact coded size (14 pyramids), then the slope whose pyramid is the
+    log step on the exact coded size (16 pyramids), then the slope whose pyramid is the
     most accurate on the voxels of ``mask`` (all when None)."""
     ops = _operators(layout)
     best = None
     for slope in slopes(layout):
-        lo, hi = np.log(1e-5), np.log(4.0)  # normalised data spans 2
-        for _ in range(14):
+        # up to the step at which even the coarsest grid's step is 4 (normalised data spans 2)
+        lo, hi = np.log(1e-5), np.log(4.0) + slope * (layout.levels - 1) / 4.0 * np.log(2.0)
+        for _ in range(16):
             mid = (lo + hi) / 2
             grids, _ = pyramid(layout, chunk, level_steps(layout, float(np.exp(mid)), slope), ops)
             if len(codec.encode_latents(layout, grids)) > target:
                 lo = mid
             else:
                 hi = mid
-        _, recon = pyramid(layout, chunk, level_steps(layout, float(np.exp(hi)), slope), ops)
+        grids, recon = pyramid(layout, chunk, level_steps(layout, float(np.exp(hi)), slope), ops)
         err = (recon - chunk) ** 2
         mse = float(err[mask].mean() if mask is not None else err.mean())
-        if best is None or mse < best[0]:
-            best = (mse, float(np.exp(hi)), slope)
-    return best[1], best[2]
+        key = (len(codec.encode_latents(layout, grids)) > target, mse)  # those that fit first
+        if best is None or key < best[0]:
+            best = (key, float(np.exp(hi)), slope)
+    return best[1], best[2], best[0]
 
 
 def steps_for_mse(layout: Layout, target_mse: float) -> tuple[float, int]:

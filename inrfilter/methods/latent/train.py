@@ -35,7 +35,7 @@ import torch
 
 from ..base import Budget
 from . import codec
-from .layout import Layout, axis_matrix
+from .layout import Layout, axis_matrix, is_identity
 
 _LOG2 = math.log(2.0)
 #: lambda follows the target from _WARM to _FREEZE of the steps, every _EVERY steps, by _ETA_M
@@ -63,7 +63,8 @@ class Model:
         self.layout, self.device = layout, device
         self.mats: list[list[torch.Tensor | None]] = []
         for g in layout.grids:
-            self.mats.append([None if m == n else torch.from_numpy(axis_matrix(np.arange(n), n, m)).to(device)
+            self.mats.append([None if is_identity(layout.upsampling, n, m) else
+                              torch.from_numpy(axis_matrix(np.arange(n), n, m, layout.upsampling)).to(device)
                               for n, m in zip(layout.shape, g)])
         def stack(name):
             return torch.from_numpy(np.stack([p[name] for p in init]).astype(np.float32)).to(device)
