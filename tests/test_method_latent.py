@@ -145,3 +145,95 @@ def test_bad_options_are_refused():
         inrfilter.encode(smooth((8, 8)), "latent", context="yes", **FAST)
     with pytest.raises(TypeError):
         inrfilter.encode(smooth((8, 8)), "latent", nonsense=1, **FAST)
+
+
+# ---- per-grid steps (spec "s") and cubic upsampling (spec "u") --------------------------
+
+@pytest.mark.parametrize("upsampling", ["catmull-rom", "bspline"])
+@pytest.mark.parametrize("shape", [(600,), (40, 36), (12, 10, 9), (6, 5, 8, 4)])
+def test_round_trip_in_1_to_4_d_with_cubic_upsampling(shape, upsampling):
+    a = smooth(shape)
+    blob = inrfilter.encode(a, ratio=6, upsampling=upsampling, **LATENT)
+    out = inrfilter.decode(blob)
+    info = inrfilter.info(blob)
+    assert info["method"] == "latent" and info["spec"]["u"] == ("linear", "catmull-rom", "bspline").index(upsampling)
+    assert len(blob) <= a.nbytes / 6 and _psnr(a, out) > 25
+    assert info["psnr"] == pytest.approx(_psnr(a, out), abs=0.01)
+
+
+@pytest.fixture(scope="module", params=["catmull-rom", "bspline"])
+def cubic_blob(request, saxs_crop):
+    a = saxs_crop.astype(np.float32)
+    return a, inrfilter.encode(a, ratio=10, upsampling=request.param, **LATENT)
+
+
+def test_cubic_sample_at_integers_matches_decode(cubic_blob):
+    a, blob = cubic_blob
+    full = inrfilter.decode(blob)
+    np.testing.assert_allclose(inrfilter.sample(blob, voxel_grid(full.shape)), full, rtol=0,
+                               atol=1e-5 * value_range(a))
+    # between voxels: a smooth interpolation, near the neighbours' mean on this crop
+    mid = inrfilter.sample(blob, [[10.5, 7.0]])[0]
+    assert abs(mid - (full[10, 7] + full[11, 7]) / 2) <= 0.05 * value_range(a)
+
+
+def test_cubic_region_reads_match_the_full_decode(cubic_blob):
+    a, blob = cubic_blob
+    for selection in SELECTIONS:
+        assert_region_matches_full(a, blob, selection)
+
+
+def test_cubic_upsampling_is_the_same_in_torch_and_numpy():
+    """The trainer's dense matrices and the numpy decoder's gathers agree (4 taps, borders)."""
+    torch = pytest.importorskip("torch")
+    from inrfilter.methods.latent.layout import Layout, axis_matrix
+    from inrfilter.methods.latent.numpy_decoder import _upsample
+
+    rng = np.random.default_rng(0)
+    for kind in (1, 2):
+        for shape, grid in (((17, 9), (5, 3)), ((8, 6, 5), (4, 3, 3)), ((12,), (12,))):
+            z = rng.normal(size=grid).astype(np.float32)
+            numpy_out = _upsample(z, [np.arange(n, dtype=np.float64) for n in shape], shape, kind)
+            t = torch.from_numpy(z)
+            for axis, (n, m) in enumerate(zip(shape, grid)):
+                mat = torch.from_numpy(axis_matrix(np.arange(n), n, m, kind))
+                t = torch.movedim(torch.movedim(t, axis, -1) @ mat.T, -1, axis)
+            np.testing.assert_allclose(t.numpy(), numpy_out, rtol=0, atol=1e-5)
+            # the weights sum to 1: a constant grid upsamples to the constant
+            assert np.allclose(_upsample(np.ones(grid, np.float32), [np.arange(n, dtype=np.float64)
+                                                                      for n in shape], shape, kind), 1.0)
+
+
+def test_old_spec_without_slope_and_upsampling_means_multilinear():
+    from inrfilter.methods.latent.layout import Layout
+
+    old = Layout.from_spec((16, 16), {"L": 4, "f": 0, "w": 4, "c": 1})
+    assert old.slope == 0 and old.upsampling == 0
+    assert np.array_equal(old.feature_scales(), np.ones(4, np.float32))
+
+
+@pytest.mark.parametrize("key,value", [("u", 3), ("u", -1), ("u", "cubic"), ("s", 17), ("s", 1.5), ("s", True)])
+def test_corrupt_slope_or_upsampling_spec_raises_blob_error(saxs_blob, key, value):
+    _, blob = saxs_blob
+    _, header, sections = blobfmt.unpack(blob)
+    header["p"] = {**header["p"], key: value}
+    with pytest.raises(inrfilter.BlobError):
+        inrfilter.decode(blobfmt.pack(header, sections))
+
+
+def test_a_failed_training_falls_back_to_the_start_pyramid(saxs_crop, monkeypatch):
+    """Training that makes a chunk worse (as it once did at ratio 300: 21.7 dB where the
+    start pyramid alone gave 26.8) never ships: the quantised start pyramid does."""
+    from inrfilter.methods.latent import train
+
+    a = saxs_crop.astype(np.float32)
+    good = _psnr(a, inrfilter.decode(inrfilter.encode(a, ratio=10, **LATENT)))
+
+    def ruined(layout, chunks, init, delta, lam0, *args, **kwargs):
+        silent = [{k: np.zeros_like(v) for k, v in p.items()} for p in init]
+        return silent, np.asarray(lam0)
+
+    monkeypatch.setattr(train, "fit", ruined)
+    blob = inrfilter.encode(a, ratio=10, **LATENT)
+    assert len(blob) <= a.nbytes / 10
+    assert _psnr(a, inrfilter.decode(blob)) > min(good - 6, 30)  # the start pyramid, not a constant

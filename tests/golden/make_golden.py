@@ -1,7 +1,8 @@
 """Write the golden blob of each method for the current format version.
 
 Run once when a method or format version is added
-(``python -m tests.golden.make_golden METHOD``: only the named methods are written);
+(``python -m tests.golden.make_golden METHOD``: only the named methods are written;
+a name of ``VARIANTS`` writes that variant, ``<method>-v<version>-<suffix>``);
 never to "fix" a failing golden test: a golden blob that no longer decodes to its
 stored values means old files would read differently.  Each blob gets its decode
 (``.npy``) and its record (``.json``: header, section and weight hashes, and the
@@ -27,6 +28,12 @@ def golden_input() -> np.ndarray:
     return a
 
 
+#: extra goldens for format features a method's default blob does not use:
+#: name -> (method, ratio, options); ``latent-cubic``: cubic B-spline upsampling
+#: (spec "u": 2) and per-grid steps (spec "s": 4)
+VARIANTS = {"latent-cubic": ("latent", 6, {"upsampling": "bspline"})}
+
+
 def golden_bound(array: np.ndarray) -> float:
     return float(np.nanmax(array[np.isfinite(array)])) * 1e-3
 
@@ -42,9 +49,13 @@ def main(methods: list[str]) -> None:
         # from format version 2 on, the goldens use the entropy-coded weights it added (at ratio 3: wien's
         # smallest network, 24 tiny tensors, does not fit ratio 4 with a per-tensor code)
         quant = "fp16" if inrfilter.FORMAT_VERSION == 1 else "entropy"
-        blob = inrfilter.encode(array, method, max_error=golden_bound(array), ratio=4 if quant == "fp16" else 3,
-                                steps=60, device="cpu", progress=False, quant=quant)
-        name = f"{method}-v{inrfilter.FORMAT_VERSION}"
+        ratio, options, name = (4 if quant == "fp16" else 3), {}, f"{method}-v{inrfilter.FORMAT_VERSION}"
+        if method in VARIANTS:
+            suffix = method.split("-", 1)[1]
+            method, ratio, options = VARIANTS[method]
+            name = f"{method}-v{inrfilter.FORMAT_VERSION}-{suffix}"
+        blob = inrfilter.encode(array, method, max_error=golden_bound(array), ratio=ratio,
+                                steps=60, device="cpu", progress=False, quant=quant, **options)
         (HERE / f"{name}.inrf").write_bytes(blob)
         np.save(HERE / f"{name}.npy", inrfilter.decode(blob))
         write_record(HERE / f"{name}.inrf", golden_bound(array))
@@ -53,5 +64,5 @@ def main(methods: list[str]) -> None:
 
 if __name__ == "__main__":
     if len(sys.argv) < 2:
-        raise SystemExit(f"name the method(s) to write: {', '.join(inrfilter.METHODS)}")
+        raise SystemExit(f"name the method(s) to write: {', '.join(list(inrfilter.METHODS) + list(VARIANTS))}")
     main(sys.argv[1:])
