@@ -151,8 +151,9 @@ def markdown(rows: list[dict], header: str) -> str:
             "SPERR is the better of its fixed-rate and error-bound (bisected) modes. A point counts only "
             "if it reaches the target (ratio >= target / 1.15; ZFP's fixed rate and SPERR/SZ3 bounds "
             "cannot always get there).",
-            "", "| dataset | ratio | latent dB | best peer | peer dB | latent - peer | SPERR dB | latent - SPERR | siren dB |",
-            "|---|---:|---:|---|---:|---:|---:|---:|---:|"]
+            "", "| dataset | ratio | latent dB | best peer | peer dB | latent - peer | SPERR dB | latent - SPERR | siren dB "
+            "| latent pyramid only dB |",
+            "|---|---:|---:|---|---:|---:|---:|---:|---:|---:|"]
     for name in dict.fromkeys(r["dataset"] for r in rows):
         for ratio in RATIOS:
             # a point counts for a target only if it reaches it (ratio >= target / 1.15)
@@ -164,11 +165,13 @@ def markdown(rows: list[dict], header: str) -> str:
             sperrs = [pick[c] for c in ("SPERR", "SPERR abs") if c in pick and math.isfinite(pick[c]["psnr"])]
             sperr = max(sperrs, key=lambda r: r["psnr"]) if sperrs else None
             siren = pick.get("inrfilter siren")
+            start = pick.get("inrfilter latent (pyramid only)")
             d_best = lat["psnr"] - best["psnr"] if lat and best else None
             d_sperr = lat["psnr"] - sperr["psnr"] if lat and sperr else None
             out.append(f"| {name} | {ratio} | {_fmt(lat['psnr'] if lat else None)} | {best['codec'] if best else '-'} | "
                        f"{_fmt(best['psnr'] if best else None)} | {_fmt(d_best)} | {_fmt(sperr['psnr'] if sperr else None)} | "
-                       f"{_fmt(d_sperr)} | {_fmt(siren['psnr'] if siren else None)} |")
+                       f"{_fmt(d_sperr)} | {_fmt(siren['psnr'] if siren else None)} | "
+                       f"{_fmt(start['psnr'] if start else None)} |")
     return "\n".join(out) + "\n"
 
 
@@ -260,8 +263,9 @@ def main(argv: list[str] | None = None) -> None:
                         help="write results.md and rd.png from results.csv files of separate runs")
     parser.add_argument("--title", default="", help="report heading (with --combine)")
     parser.add_argument("--peers-only", action="store_true", help="run the peers only")
-    parser.add_argument("--methods", nargs="+", default=["latent", "siren"], choices=["latent", "siren"],
-                        help="inrfilter methods to run (siren's rows can come from an earlier run via --combine)")
+    parser.add_argument("--methods", nargs="+", default=["latent", "siren"], choices=["latent", "siren", "pyramid"],
+                        help="inrfilter methods to run (siren's rows can come from an earlier run via --combine; "
+                             "pyramid: latent's quantised start pyramid alone, train=False, the training ablation)")
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     if args.combine:
@@ -297,10 +301,14 @@ def main(argv: list[str] | None = None) -> None:
         rows += run_peers(name, array, log)
         write_csv(rows, args.out / "results.csv")
         for ratio in RATIOS if not args.peers_only else ():
-            for method, steps in [(m, s) for m, s in (("latent", args.steps), ("siren", args.siren_steps))
-                                  if m in args.methods]:
+            for method, steps in [(m, s) for m, s in (("latent", args.steps), ("pyramid", args.steps),
+                                                       ("siren", args.siren_steps)) if m in args.methods]:
                 try:
-                    row, _ = run_inrfilter(name, array, method, ratio, steps)
+                    if method == "pyramid":
+                        row, _ = run_inrfilter(name, array, "latent", ratio, steps, train=False)
+                        row["codec"] = "inrfilter latent (pyramid only)"
+                    else:
+                        row, _ = run_inrfilter(name, array, method, ratio, steps)
                 except ValueError as exc:
                     log(f"  {method} ratio {ratio}: {exc}")
                     continue

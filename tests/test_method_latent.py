@@ -237,3 +237,14 @@ def test_a_failed_training_falls_back_to_the_start_pyramid(saxs_crop, monkeypatc
     blob = inrfilter.encode(a, ratio=10, **LATENT)
     assert len(blob) <= a.nbytes / 10
     assert _psnr(a, inrfilter.decode(blob)) > min(good - 6, 30)  # the start pyramid, not a constant
+
+
+def test_pyramid_only_encode_meets_ratio_and_psnr_targets(saxs_crop):
+    """train=False: the quantised start pyramid alone (no torch needed to encode)."""
+    a = saxs_crop.astype(np.float32)
+    blob = inrfilter.encode(a, ratio=10, train=False, **LATENT)
+    assert 0.85 * a.nbytes / 10 <= len(blob) <= a.nbytes / 10
+    assert _psnr(a, inrfilter.decode(blob)) > 30
+    assert inrfilter.encode(a, ratio=10, train=False, **LATENT) == blob
+    target = inrfilter.encode(a, psnr=40, train=False, **LATENT)
+    assert _psnr(a, inrfilter.decode(target)) >= 40

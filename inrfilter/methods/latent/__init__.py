@@ -100,6 +100,8 @@ class Latent(Method):
         "context": Option("bool", True, help="context model for the latents (False: one scale per grid)"),
         "lr": Option("float", 1e-2, low=0, open_low=True, high=1, help="Adam's starting learning rate"),
         "ste": Option("float", 0.25, low=0, high=1, help="share of the steps trained with rounded latents"),
+        "train": Option("bool", True, help="train after the start pyramid (False: the quantised pyramid alone, "
+                        "no torch; measured as good as training except on sharp images)"),
         "upsampling": Option("str", "auto", choices=("auto",) + UPSAMPLINGS,
                              help="latent upsampling (auto: the better cubic kernel per chunk, by its start pyramid)"),
     }
@@ -159,8 +161,6 @@ class Latent(Method):
 
     def fit_rate(self, chunks: np.ndarray, budget: Budget, device: Any, options: dict[str, Any], *,
                  param_bytes: np.ndarray | None, target_mse: np.ndarray | None) -> list[tuple[Spec, Params]]:
-        from .train import fit as train
-
         shape = tuple(chunks.shape[1:])
         if param_bytes is None and target_mse is None:  # a plain fit: the default ratio
             param_bytes = np.full(len(chunks), chunks[0].size * 4 / 32.0)
@@ -183,7 +183,7 @@ class Latent(Method):
                 if param_bytes is not None:
                     d, slope, key = pyramid.steps_for_bytes(lay, chunk, float(latent_bytes[b]), mask)
                 else:
-                    d, slope = pyramid.steps_for_mse(lay, float(target_mse[b]))
+                    d, slope = pyramid.steps_for_mse(lay, chunk, float(target_mse[b]), mask)
                     grids, _ = pyramid.pyramid(lay, chunk, pyramid.level_steps(lay, d, slope))
                     key = len(codec.encode_latents(lay, grids))
                 if best is None or key < best[0]:
@@ -203,7 +203,10 @@ class Latent(Method):
         lam0 = np.asarray(lam0)
         fitted: list[Params] = [{}] * len(chunks)
         lams = np.zeros(len(chunks))
-        for kind in sorted({sp["u"] for sp in specs}):  # one batch per upsampling
+        trained = bool(options["train"])
+        if trained:
+            from .train import fit as train
+        for kind in sorted({sp["u"] for sp in specs}) if trained else ():  # one batch per upsampling
             idx = [b for b, sp in enumerate(specs) if sp["u"] == kind]
             got, got_lams = train(
                 Layout.from_spec(shape, {**spec, "u": kind}), chunks[idx], [init[b] for b in idx], deltas[idx],
@@ -217,18 +220,26 @@ class Latent(Method):
             mask = None if active is None else active[b]
             limit = None if param_bytes is None else float(param_bytes[b])
             lay = layouts[b]
-            final = _finalise(lay, params, chunks[b], mask, float(lams[b]), limit)
+            final = _finalise(lay, params, chunks[b], mask, float(lams[b]), limit) if trained else None
             # the starting pyramid is a working coder on its own: keep it when training made
             # things worse (size target; measured at ratio 300, where training from it lost
-            # 5 dB on powder-pilatus before the per-grid steps) or, for a quality target,
-            # when training missed the target or the start is smaller
-            # (its MLP branch is silent, W3 = 0: zero weights there code to almost nothing, so
-            # the weight step is chosen for v alone)
-            d0 = np.float32(picks[b][0])
-            start = {**init[b], **{k: np.zeros_like(init[b][k]) for k in ("W1", "b1", "W2", "b2")},
-                     "v": init[b]["v"] * d0}
-            start = _finalise(lay, start, chunks[b], mask, float(lam0[b]), limit)
-            if target_mse is not None:
+            # 5 dB on powder-pilatus before the per-grid steps, and at 300 steps on most
+            # smooth data) or, for a quality target, when training missed the target or the
+            # start is smaller
+            start = _start_model(lay, init[b], picks[b][0], chunks[b], mask, float(lam0[b]), limit)
+            if limit is not None:
+                # the start's weights code to a few bytes where the trained model's take up
+                # to a tenth of the budget: a start pyramid on the whole budget (saxs-eiger,
+                # ratio 100: 4758 -> ~5100 bytes)
+                room = limit - (len(codec.pack(lay, start)) - len(_latent_bytes(lay, start))) - 4
+                d, slope, _ = pyramid.steps_for_bytes(lay, chunks[b], room, mask, (lay.slope,))
+                grids, _ = pyramid.pyramid(lay, chunks[b], pyramid.level_steps(lay, d, slope))
+                full = {**init[b], **{f"z{k}": g.astype(np.float32) for k, g in enumerate(grids)}}
+                full = _start_model(lay, full, d, chunks[b], mask, float(lam0[b]), limit)
+                start = _more_accurate(lay, full, start, chunks[b], mask, float(limit))
+            if final is None:
+                final = start
+            elif target_mse is not None:
                 final = _better(lay, final, start, chunks[b], mask, float(target_mse[b]))
             else:
                 final = _more_accurate(lay, final, start, chunks[b], mask, float(limit))
@@ -292,6 +303,19 @@ def _better(layout: Layout, a: Params, b: Params, chunk: np.ndarray, mask: np.nd
     if ok:
         return min(ok, key=lambda t: t[:2])[2]
     return a if ea <= eb else b
+
+
+def _latent_bytes(layout: Layout, params: Params) -> bytes:
+    return codec.encode_latents(layout, [params[f"z{i}"] for i in range(layout.levels)])
+
+
+def _start_model(layout: Layout, init: Params, delta: float, chunk: np.ndarray, mask: np.ndarray | None,
+                 lam: float, limit: float | None) -> Params:
+    """The quantised start pyramid as a model: linear path ``v = delta``, MLP branch
+    silent (W3 = 0) and its other weights zero, so they code to almost nothing."""
+    start = {**init, **{k: np.zeros_like(init[k]) for k in ("W1", "b1", "W2", "b2")},
+             "v": init["v"] * np.float32(delta)}
+    return _finalise(layout, start, chunk, mask, lam, limit)
 
 
 def _kinds(options: dict[str, Any]) -> tuple[int, ...]:

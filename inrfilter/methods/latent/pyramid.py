@@ -123,15 +123,16 @@ def pyramid(layout: Layout, chunk: np.ndarray, steps: np.ndarray, ops=None) -> t
     return grids, recon
 
 
-def steps_for_bytes(layout: Layout, chunk: np.ndarray, target: float,
-                    mask: np.ndarray | None = None) -> tuple[float, int, tuple[bool, float]]:
+def steps_for_bytes(layout: Layout, chunk: np.ndarray, target: float, mask: np.ndarray | None = None,
+                    candidates: tuple[int, ...] | None = None) -> tuple[float, int, tuple[bool, float]]:
     """(finest step, slope, (misses the target, mse)) whose quantised pyramid codes to at most about ``target``
     latent bytes with the least error: for each slope of :func:`slopes`, a bisection in
     log step on the exact coded size (16 pyramids), then the slope whose pyramid is the
-    most accurate on the voxels of ``mask`` (all when None)."""
+    most accurate on the voxels of ``mask`` (all when None).  ``candidates``: other
+    slopes to try."""
     ops = _operators(layout)
     best = None
-    for slope in slopes(layout):
+    for slope in candidates if candidates is not None else slopes(layout):
         # up to the step at which even the coarsest grid's step is 4 (normalised data spans 2)
         lo, hi = np.log(1e-5), np.log(4.0) + slope * (layout.levels - 1) / 4.0 * np.log(2.0)
         for _ in range(16):
@@ -150,7 +151,28 @@ def steps_for_bytes(layout: Layout, chunk: np.ndarray, target: float,
     return best[1], best[2], best[0]
 
 
-def steps_for_mse(layout: Layout, target_mse: float) -> tuple[float, int]:
-    """Uniform quantisation of the finest grid leaves about delta**2 / 12; coarser
-    grids on the middle slope of :func:`slopes`."""
-    return float(np.sqrt(12.0 * target_mse)), slopes(layout)[1]
+def steps_for_mse(layout: Layout, chunk: np.ndarray, target_mse: float,
+                  mask: np.ndarray | None = None) -> tuple[float, int]:
+    """(finest step, slope) of the coarsest quantised pyramid whose error on ``mask`` is at
+    most ``target_mse``: coarser grids on the middle slope of :func:`slopes`, the finest
+    step bisected in log space from ``sqrt(12 target_mse)`` (uniform rounding's error;
+    the dead zone adds to it, so the formula alone misses the target)."""
+    ops = _operators(layout)
+    slope = slopes(layout)[1]
+    guess = float(np.log(np.sqrt(12.0 * target_mse)))
+    lo, hi = guess - np.log(16.0), guess + np.log(2.0)
+
+    def error(log_delta: float) -> float:
+        _, recon = pyramid(layout, chunk, level_steps(layout, float(np.exp(log_delta)), slope), ops)
+        err = (recon - chunk) ** 2
+        return float(err[mask].mean() if mask is not None else err.mean())
+
+    if error(hi) <= target_mse:
+        return float(np.exp(hi)), slope
+    for _ in range(12):  # invariant: lo meets the target (a full-resolution grid on a fine step does)
+        mid = (lo + hi) / 2
+        if error(mid) <= target_mse:
+            lo = mid
+        else:
+            hi = mid
+    return float(np.exp(lo)), slope
