@@ -4,7 +4,8 @@
     python -m benchmarks.latent --datasets powder-pilatus --steps 200
     python -m benchmarks.latent --ablations          # the two-dataset ablations only
 
-One chunk per dataset (a 64^3 crop of volumes, 256^2 of images; climate-a1b: 64x37x49),
+One chunk per dataset (a 64^3 crop of volumes, 256^2 of images; climate-a1b: 64x37x49;
+``--large``: 512^2 and 128^3),
 so each codec compresses the same array in one piece.  Peers reach each ratio exactly:
 SPERR and ZFP in fixed-rate mode (bits per value = 8 * itemsize / ratio), SZ3 and SPERR
 also by bisection on their absolute error bound (the closest point is reported with its
@@ -41,6 +42,18 @@ def cases() -> dict[str, callable]:
         "turbulence": lambda: c(datasets.turbulence("vx"), (0, 0, 0), (64, 64, 64)),
         "ocean-sst": lambda: c(datasets.ocean_sst(), (40, 60), (256, 256)),
         "climate-a1b": lambda: c(datasets.climate_a1b(), (0, 0, 0), (64, 37, 49)),
+    }
+
+
+def large_cases() -> dict[str, callable]:
+    """The issue's larger chunking: 512^2 images, 128^3 volumes (ocean-sst, 330x360, and
+    climate-a1b, 37x49 per level, have no such crop)."""
+    c = datasets.crop
+    return {
+        "powder-pilatus": lambda: c(datasets.powder_pilatus(), (265, 234), (512, 512)),
+        "saxs-eiger": lambda: c(datasets.saxs_eiger(), (277, 259), (512, 512)),
+        "turbulence": lambda: c(datasets.turbulence("vx"), (0, 0, 0), (128, 128, 128)),
+        "mni-t1": lambda: c(datasets.mni_t1(), (40, 60, 30), (128, 128, 128)),
     }
 
 
@@ -263,6 +276,7 @@ def main(argv: list[str] | None = None) -> None:
                         help="write results.md and rd.png from results.csv files of separate runs")
     parser.add_argument("--title", default="", help="report heading (with --combine)")
     parser.add_argument("--peers-only", action="store_true", help="run the peers only")
+    parser.add_argument("--large", action="store_true", help="512^2 / 128^3 crops (large_cases) instead")
     parser.add_argument("--methods", nargs="+", default=["latent", "siren"], choices=["latent", "siren", "pyramid"],
                         help="inrfilter methods to run (siren's rows can come from an earlier run via --combine; "
                              "pyramid: latent's quantised start pyramid alone, train=False, the training ablation)")
@@ -294,9 +308,11 @@ def main(argv: list[str] | None = None) -> None:
         ablations(args.out, args.steps, log)
         return
     rows: list[dict] = []
-    names = args.datasets or ["powder-pilatus", "saxs-eiger", "ocean-sst", "climate-a1b", "turbulence", "mni-t1"]
+    table = large_cases() if args.large else cases()
+    names = args.datasets or [n for n in ("powder-pilatus", "saxs-eiger", "ocean-sst", "climate-a1b", "turbulence",
+                                          "mni-t1") if n in table]
     for name in names:
-        array = cases()[name]()
+        array = table[name]()
         log(f"{name} {array.shape} {array.dtype}")
         rows += run_peers(name, array, log)
         write_csv(rows, args.out / "results.csv")
