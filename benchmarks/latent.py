@@ -277,6 +277,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--title", default="", help="report heading (with --combine)")
     parser.add_argument("--peers-only", action="store_true", help="run the peers only")
     parser.add_argument("--large", action="store_true", help="512^2 / 128^3 crops (large_cases) instead")
+    parser.add_argument("--skip-peers", action="store_true", help="inrfilter only (ablations of latent)")
+    parser.add_argument("--option", action="append", default=[], metavar="KEY=VALUE",
+                        help="a latent option for this run (its rows' codec names say it), e.g. upsampling=linear")
     parser.add_argument("--methods", nargs="+", default=["latent", "siren"], choices=["latent", "siren", "pyramid"],
                         help="inrfilter methods to run (siren's rows can come from an earlier run via --combine; "
                              "pyramid: latent's quantised start pyramid alone, train=False, the training ablation)")
@@ -314,15 +317,21 @@ def main(argv: list[str] | None = None) -> None:
     for name in names:
         array = table[name]()
         log(f"{name} {array.shape} {array.dtype}")
-        rows += run_peers(name, array, log)
+        extra = dict(kv.split("=", 1) for kv in args.option)
+        tag = "".join(f" {k}={v}" for k, v in extra.items())
+        if not args.skip_peers:
+            rows += run_peers(name, array, log)
         write_csv(rows, args.out / "results.csv")
         for ratio in RATIOS if not args.peers_only else ():
             for method, steps in [(m, s) for m, s in (("latent", args.steps), ("pyramid", args.steps),
                                                        ("siren", args.siren_steps)) if m in args.methods]:
                 try:
                     if method == "pyramid":
-                        row, _ = run_inrfilter(name, array, "latent", ratio, steps, train=False)
-                        row["codec"] = "inrfilter latent (pyramid only)"
+                        row, _ = run_inrfilter(name, array, "latent", ratio, steps, train=False, **extra)
+                        row["codec"] = "inrfilter latent (pyramid only)" + tag
+                    elif method == "latent":
+                        row, _ = run_inrfilter(name, array, method, ratio, steps, **extra)
+                        row["codec"] += tag
                     else:
                         row, _ = run_inrfilter(name, array, method, ratio, steps)
                 except ValueError as exc:
