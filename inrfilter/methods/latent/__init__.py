@@ -97,7 +97,8 @@ class Latent(Method):
         first = int(options["first"])
         levels = int(options["levels"]) or auto_levels(shape, first)
         width = int(options["width"]) or choose_width(budget_bytes, levels)
-        return {"L": levels, "f": first, "w": width, "c": int(bool(options["context"]))}
+        # "k": the latent coding (codec.py); blobs without it use the first coding
+        return {"L": levels, "f": first, "w": width, "c": int(bool(options["context"])), "k": codec.CODING}
 
     def specs(self, shape: tuple[int, ...], options: dict[str, Any]) -> list[Spec]:
         """One spec (the rate, not the architecture, sets the size); used for the header's size."""
@@ -106,6 +107,7 @@ class Latent(Method):
     def check_spec(self, spec: Any, shape: tuple[int, ...]) -> None:
         r = SpecReader(spec, self.name)
         r.int("L", 1, MAX_LEVELS), r.int("f", 0, 4), r.int("w", 1, 256), r.int("c", 0, 1)
+        r.int("k", 0, 1, default=0)  # latent coding; absent: 0 (blobs written before it existed)
         r.done()
         try:
             Layout.from_spec(shape, spec)

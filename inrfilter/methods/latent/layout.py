@@ -18,7 +18,8 @@ from typing import Any
 import numpy as np
 
 #: spec keys (short: the spec is stored in every blob header)
-#:   L levels, f finest level (0: full resolution), w synthesis width, c context model (1) or factorised (0)
+#:   L levels, f finest level (0: full resolution), w synthesis width, c context model (1) or factorised (0),
+#:   k latent coding (absent/0: the first coding; 1: significance flags + lookup models; codec.py)
 MAX_LEVELS = 10
 
 
@@ -41,15 +42,17 @@ class Layout:
     first: int
     width: int
     context: bool
+    coding: int = 0
 
     @classmethod
     def from_spec(cls, shape: tuple[int, ...], spec: dict[str, Any]) -> "Layout":
         L, f, w, c = int(spec["L"]), int(spec["f"]), int(spec["w"]), int(spec["c"])
-        if not (1 <= L <= MAX_LEVELS and 0 <= f <= 4 and 1 <= w <= 256 and c in (0, 1)):
+        k = int(spec.get("k", 0))
+        if not (1 <= L <= MAX_LEVELS and 0 <= f <= 4 and 1 <= w <= 256 and c in (0, 1) and k in (0, 1)):
             raise ValueError(f"latent spec out of range: {spec}")
         if max(grid_shape(shape, f)) < 1:
             raise ValueError("latent spec: empty grid")
-        return cls(tuple(shape), L, f, w, bool(c))
+        return cls(tuple(shape), L, f, w, bool(c), k)
 
     @property
     def ndim(self) -> int:
