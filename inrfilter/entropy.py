@@ -46,6 +46,7 @@ Rates: :func:`laplace_bits` is the code length the model predicts (the ideal
 
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 from typing import Any, Sequence
 
@@ -79,7 +80,7 @@ def _model(bound: int):
 
 #: largest symbol bound the lookup-table models cover (alphabet 2 * bound + 1); wider
 #: streams fall back to QuantizedLaplace
-LOOKUP_MAX_BOUND = 4095
+LOOKUP_MAX_BOUND = 1023
 
 
 def _exp_neg(x: float) -> float:
@@ -143,6 +144,15 @@ def best_bit_index(bits: np.ndarray) -> int:
     return int(np.clip(np.rint(256.0 * float(np.mean(bits))), 1, 255))
 
 
+@lru_cache(maxsize=256)
+def _fixed_laplace(bound: int, loc: float, scale: float):
+    """A scalar QuantizedLaplace model, shared by every stream with the same parameters
+    (building one per group cost ~1 ms of a 64^3 read: the weights decode per tensor)."""
+    import constriction
+
+    return constriction.stream.model.QuantizedLaplace(-bound - 1, bound + 1, loc, scale)
+
+
 class LaplaceEncoder:
     """One Laplace stream written in parts: each :meth:`add` codes a group of symbols
     with scalar parameters (constriction's fast path) or one pair per symbol."""
@@ -152,7 +162,6 @@ class LaplaceEncoder:
 
         self.bound = int(bound)
         self._model = _model(bound)
-        self._fixed: dict[tuple[float, float], Any] = {}
         self._enc = constriction.stream.queue.RangeEncoder()
         self.count = 0
 
@@ -178,13 +187,10 @@ class LaplaceEncoder:
             self.count += s.size
 
     def _scalar_model(self, loc: float, scale: float):
-        import constriction
-
-        lo, sc = _check_params(loc, scale, 1)
-        key = (float(lo[0]), float(sc[0]))
-        if key not in self._fixed:
-            self._fixed[key] = constriction.stream.model.QuantizedLaplace(-self.bound - 1, self.bound + 1, *key)
-        return self._fixed[key]
+        loc, scale = float(loc), float(scale)  # what _check_params does, without arrays (~1 ms a read)
+        if not (math.isfinite(loc) and math.isfinite(scale)):
+            raise ValueError("entropy model parameters must be finite")
+        return _fixed_laplace(self.bound, loc, max(scale, MIN_SCALE))
 
     def finish(self) -> bytes:
         words = self._enc.get_compressed()
@@ -203,7 +209,6 @@ class LaplaceDecoder:
             raise ValueError(f"a Laplace stream is whole 32-bit words; got {len(data)} bytes")
         self.bound = int(bound)
         self._model = _model(bound)
-        self._fixed: dict[tuple[float, float], Any] = {}
         self._words = np.frombuffer(data, dtype="<u4").astype(np.uint32)
         self._dec = constriction.stream.queue.RangeDecoder(self._words)
         self.count = 0

@@ -2,7 +2,7 @@
 
 ``python -m tests.fuzz_corpus.make_corpus [METHOD ...]`` writes the network blobs of
 the named methods (all when none is named) and the method-free kinds (constant,
-lossless).  Committed, because training them takes half a minute; rerun it when a
+lossless); ``make_corpus latent-sig`` writes only latent's coding-1 seeds.  Committed, because training them takes half a minute; rerun it when a
 method is added (test_fuzz fails until its blobs exist) or the format changes.
 """
 
@@ -60,10 +60,20 @@ def per_method(method: str) -> dict[str, bytes]:
     return blobs
 
 
+def latent_sig() -> dict[str, bytes]:
+    """latent blobs of coding 1 (significance flags, spec k=1); the older ``latent*`` seeds
+    keep coding 0 (written before it; rerunning ``latent`` rewrites them with coding 1)."""
+    a = field((40, 36), 5)
+    return {
+        "latent-sig": inrfilter.encode(a, "latent", ratio=6, max_error=0.05, **FAST),
+        "latent-sig-3d": inrfilter.encode(field((16, 12, 10)).astype(np.float32), "latent", ratio=4, **FAST),
+    }
+
+
 def main(methods: list[str]) -> None:
-    blobs = common()
+    blobs = {} if methods == ["latent-sig"] else common()
     for method in methods:
-        blobs.update(per_method(method))
+        blobs.update(latent_sig() if method == "latent-sig" else per_method(method))
     for name, blob in blobs.items():
         (HERE / f"{name}.inrf").write_bytes(blob)
         info = inrfilter.info(blob)

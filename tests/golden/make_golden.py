@@ -36,7 +36,7 @@ def write_record(path: Path, bound: float) -> None:
     record.save(path.with_suffix(".json"), {"record": record.record(path.read_bytes()), "max_error": bound})
 
 
-def main(methods: list[str]) -> None:
+def main(methods: list[str], suffix: str = "") -> None:
     array = golden_input()
     for method in methods:
         # from format version 2 on, the goldens use the entropy-coded weights it added (at ratio 3: wien's
@@ -44,7 +44,7 @@ def main(methods: list[str]) -> None:
         quant = "fp16" if inrfilter.FORMAT_VERSION == 1 else "entropy"
         blob = inrfilter.encode(array, method, max_error=golden_bound(array), ratio=4 if quant == "fp16" else 3,
                                 steps=60, device="cpu", progress=False, quant=quant)
-        name = f"{method}-v{inrfilter.FORMAT_VERSION}"
+        name = f"{method}-v{inrfilter.FORMAT_VERSION}{suffix}"
         (HERE / f"{name}.inrf").write_bytes(blob)
         np.save(HERE / f"{name}.npy", inrfilter.decode(blob))
         write_record(HERE / f"{name}.inrf", golden_bound(array))
@@ -52,6 +52,13 @@ def main(methods: list[str]) -> None:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) < 2:
+    # --suffix S names the blobs METHOD-vN-S: a later coding of a method within one format
+    # version (latent-v2-sig: latent coding 1) gets its own golden beside the first one
+    args = sys.argv[1:]
+    suffix = ""
+    if "--suffix" in args:
+        i = args.index("--suffix")
+        suffix, args = "-" + args[i + 1], args[:i] + args[i + 2 :]
+    if not args:
         raise SystemExit(f"name the method(s) to write: {', '.join(inrfilter.METHODS)}")
-    main(sys.argv[1:])
+    main(args, suffix)

@@ -97,8 +97,10 @@ class Latent(Method):
         first = int(options["first"])
         levels = int(options["levels"]) or auto_levels(shape, first)
         width = int(options["width"]) or choose_width(budget_bytes, levels)
-        # "k": the latent coding (codec.py); blobs without it use the first coding
-        return {"L": levels, "f": first, "w": width, "c": int(bool(options["context"])), "k": codec.CODING}
+        spec = {"L": levels, "f": first, "w": width, "c": int(bool(options["context"]))}
+        if codec.CODING:  # the latent coding (codec.py); absent: coding 0, as blobs written before it
+            spec["k"] = codec.CODING
+        return spec
 
     def specs(self, shape: tuple[int, ...], options: dict[str, Any]) -> list[Spec]:
         """One spec (the rate, not the architecture, sets the size); used for the header's size."""
