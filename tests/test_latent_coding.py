@@ -144,3 +144,13 @@ def test_spec_coding_key_is_validated():
         header["p"] = {**header["p"], "k": bad}
         with pytest.raises(inrfilter.BlobError):
             inrfilter.decode(blobfmt.pack(header, sections))
+
+
+def test_coding_1_factorised_round_trips():
+    shape = (40, 36)
+    layout = Layout(shape, auto_levels(shape, 0), 0, 4, False, 1)
+    grids = _sparse_grids(layout, 5)
+    data = codec.encode_latents_sig(layout, grids)
+    assert all(np.array_equal(a, b) for a, b in zip(grids, codec.decode_latents_sig(layout, data)))
+    ctx = Layout(shape, auto_levels(shape, 0), 0, 4, True, 1)
+    assert codec.encode_latents_sig(ctx, grids) != data  # c=0 is one group per grid, no flags

@@ -80,7 +80,8 @@ def synthesis_lanes(params: dict[str, np.ndarray], features: np.ndarray, threads
     row-major ``[N, levels] @ W`` with 32k-row blocks on OpenBLAS (one thread; with
     these small matrices the row-major product is dominated by its skinny operand).
     ``threads`` (default :data:`THREADS`) splits the rows over :func:`_pool`; a row's
-    arithmetic does not depend on the split."""
+    value does not depend on the split beyond BLAS's float32 rounding (an ulp or so,
+    as between CPUs; the golden tests allow 16)."""
     n = features.shape[1]
     out = np.empty(n, np.float32)
     weights = _synthesis_weights(params)
