@@ -157,8 +157,13 @@ CODING = 1
 
 
 def encode_grids(layout: Layout, grids: list[np.ndarray]) -> bytes:
-    """The latent stream of integer-valued grids in ``layout``'s coding (what training
-    steers on: the bytes the blob will hold)."""
+    """The latent stream of integer-valued grids in ``layout``'s coding.
+
+    Training (``train.coded_bits``) and the pyramid start (``pyramid.step_for_bytes``)
+    keep steering on :func:`encode_latents` (coding 0) bytes: measured with 5 jittered
+    targets each (powder 30/100 at 60 and 150 steps, saxs 300), steering on coding 1's
+    bytes lost 1.2-1.8 dB on average, while steering on coding 0 and packing with coding
+    1 gave coding 0's PSNR (within -0.4..+0.1 dB) in 0.4-7 % fewer bytes."""
     return (encode_latents_sig if layout.coding == 1 else encode_latents)(layout, grids)
 
 

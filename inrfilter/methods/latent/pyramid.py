@@ -77,7 +77,7 @@ def step_for_bytes(layout: Layout, chunk: np.ndarray, target: float) -> float:
     for _ in range(14):
         mid = (lo + hi) / 2
         grids, _ = pyramid(layout, chunk, float(np.exp(mid)), ops)
-        if len(codec.encode_grids(layout, grids)) > target:
+        if len(codec.encode_latents(layout, grids)) > target:
             lo = mid
         else:
             hi = mid

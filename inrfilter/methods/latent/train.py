@@ -136,7 +136,7 @@ def fit(layout: Layout, chunks: np.ndarray, init: list[dict[str, np.ndarray]], d
     def coded_bits() -> torch.Tensor:
         """The bits the latent coder writes for each chunk's rounded latents."""
         rounded = [torch.round(z).detach().cpu().numpy() for z in model.z]
-        return torch.tensor([8.0 * len(codec.encode_grids(layout, [r[b] for r in rounded])) for b in range(batch)],
+        return torch.tensor([8.0 * len(codec.encode_latents(layout, [r[b] for r in rounded])) for b in range(batch)],
                             device=device).clamp(min=8.0)
 
     def one_step(step: int, total: int, noisy: bool, lr_scale: float, control: bool) -> None:
