@@ -218,7 +218,7 @@ def main() -> None:
                 row[f"after_{threads}t_MBps"] = 4 * voxels / t / 1e6
                 t = best_time(lambda: inrfilter.decode(before_blob), args.repeats)
                 row[f"k0blob_newdecoder_{threads}t_MBps"] = 4 * voxels / t / 1e6
-            numpy_decoder.THREADS = 1
+            numpy_decoder.THREADS = 1  # the default
             for peer in peers(name, array, ratio, args.repeats):
                 row[f"{peer['codec']}_ratio"] = peer["ratio"]
                 row[f"{peer['codec']}_psnr"] = peer["psnr"]

@@ -19,9 +19,12 @@ from .layout import Layout, axis_weights
 
 #: rows per block of the MLP (activations [width, block] stay in L1/L2; measured best of 2k-32k)
 _BLOCK = 2048
-#: threads of the synthesis for large reads (whole chunks); 1: no pool.  The read goal
-#: of issue 14 is "on 2 cores"; set to 1 where a process reads many chunks in parallel
-THREADS = 2
+#: threads that upsample and synthesise a large read (slabs of a whole chunk); 1: the
+#: calling thread only.  Default 1: on the shared 2-vCPU benchmark machine 2 threads were
+#: not faster (benchmarks/results/latent/decode-speed: 0.8-1.4x, mostly slower under the
+#: load of other jobs), and readers that decode chunks in parallel (pool, dask) already
+#: use the cores.  Set ``numpy_decoder.THREADS = 2`` to try it on an idle machine.
+THREADS = 1
 #: reads with fewer points evaluate in the calling thread
 _PARALLEL_MIN = 1 << 16
 
