@@ -138,16 +138,37 @@ def test_bad_input_fails_in_the_caller_with_the_same_errors(pool, tiles):
     assert pooled == serial
 
 
+def test_target_warnings_from_workers_reach_the_caller(pool, tiles):
+    """A chunk a worker stores lossless, or that misses its psnr, warns in the calling
+    process with the same message as without a pool."""
+    noise = np.random.default_rng(0).standard_normal((16, 16)).astype(np.float32)
+    x = np.linspace(-1, 1, 32, dtype=np.float32)
+    smooth_field = np.sin(2 * x)[:, None] * np.cos(x)[None, :]
+    cases = [({"max_error": 1e-6, "steps": 5}, [noise], "stored as a lossless copy"),
+             ({"psnr": 90, "steps": 20}, [smooth_field, smooth_field[::-1].copy()], "missed psnr=90")]
+    for settings, chunks, expected in cases:
+        with pytest.warns(inrfilter.TargetWarning) as serial_warnings:
+            serial = inrfilter.encode_batch(chunks, device="cpu", progress=False, **settings)
+        with pool.routing(), pytest.warns(inrfilter.TargetWarning) as pooled_warnings:
+            pooled = inrfilter.encode_batch(chunks, device="cpu", **settings)
+        assert pooled == serial
+        messages = [str(w.message) for w in serial_warnings]
+        assert any(expected in m for m in messages), messages
+        assert [str(w.message) for w in pooled_warnings] == messages
+    futures = pool.submit_many([smooth_field], psnr=90, steps=20, device="cpu")
+    assert futures[0].result() and futures[0].outcome.psnr < 90
+
+
 def test_one_callers_failure_does_not_fail_another_in_its_batch():
     """What a worker does with a merged batch that fails: it retries per caller."""
     from inrfilter.pool.worker import _encode
 
     noise = np.random.default_rng(0).random((8, 8))
     constant = np.full((8, 8), 3.0)
-    results = _encode(inrfilter.encode_batch, "siren", dict(ratio=1000, **FAST), [noise, constant],
-                      [None, None], [7, 8])
+    results = _encode(inrfilter.encoder.encode_batch_outcomes, "siren", dict(ratio=1000, **FAST),
+                      [noise, constant], [None, None], [7, 8])
     assert isinstance(results[0], ValueError) and "impossible" in str(results[0])
-    assert results[1] == inrfilter.encode(constant, ratio=1000, **FAST)
+    assert results[1] == (inrfilter.encode(constant, ratio=1000, **FAST), None)  # a constant is not trained
 
 
 def test_a_worker_leaves_after_a_device_failure():
