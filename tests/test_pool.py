@@ -241,6 +241,27 @@ def test_whole_chunks_ignore_edge_chunks_in_their_batch(tiles):
     assert [mixed[0], mixed[2]] == alone
 
 
+@pytest.mark.parametrize("method", ["siren", "fourier", "sasnet"])
+def test_edge_and_hole_chunks_do_not_depend_on_their_batch_mates(method):
+    """Masked chunks (edge padding, NaN holes) train on their own voxels from their own
+    random stream: a chunk gets the same blob whatever its batch mates and position
+    (dynamic pool batching must not change a file's bytes).  Not compared: a batch of
+    one, where torch's kernels may round the last float bit differently; sci, which
+    buckets the blocks of a batch together; and wien and latent, whose chunks with NaN
+    holes still differ in the last bits between batches (not yet traced)."""
+    whole, edge, holed, other = (smooth((48, 48), seed) for seed in range(4))
+    edge[30:] = edge[29]
+    holed[3:9, 7:15] = np.nan
+    other[:, 24:] = other[:, 23:24]
+    settings = dict(ratio=6, steps=20, device="cpu", progress=False)
+    pairs = [inrfilter.encode_batch([c, whole], method, valid=[v, None], **settings)[0]
+             for c, v in ((edge, (30, 48)), (holed, None), (other, (48, 24)))]
+    together = inrfilter.encode_batch([other, whole, holed, edge], method, valid=[(48, 24), None, None, (30, 48)],
+                                      **settings)
+    assert all(inrfilter.info(b)["method"] == method for b in pairs)
+    assert [together[3], together[2], together[0]] == pairs
+
+
 # -- inrfilter.h5.write ------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def h5():
