@@ -274,9 +274,22 @@ class _Plan:
         return _F_LUT[np.minimum(sums, 7).ravel()]
 
 
-@lru_cache(maxsize=16)
-def _plan(shape: tuple[int, ...], parent: tuple[int, ...] | None) -> _Plan:
+#: plans of grids up to this many latents are cached (a plan holds ~10 int32 per latent:
+#: 128^3 ~ 80 MB); larger grids (chunks beyond 128^3) build theirs per read
+_CACHED_PLAN_MAX = 1 << 21
+
+
+@lru_cache(maxsize=8)
+def _cached_plan(shape: tuple[int, ...], parent: tuple[int, ...] | None) -> _Plan:
     return _Plan(shape, parent)
+
+
+def _plan(shape: tuple[int, ...], parent: tuple[int, ...] | None) -> _Plan:
+    """The index maps of a grid shape: built once per shape and reused by every chunk of
+    that shape (a file's chunks share a few shapes)."""
+    if int(np.prod(shape)) > _CACHED_PLAN_MAX:
+        return _Plan(shape, parent)
+    return _cached_plan(shape, parent)
 
 
 def _split(members: np.ndarray, bins: np.ndarray, nbins: int) -> list[tuple[int, np.ndarray]]:
