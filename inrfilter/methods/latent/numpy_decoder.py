@@ -49,34 +49,50 @@ def _upsample(grid: np.ndarray, coords: list[np.ndarray], shape: tuple[int, ...]
     return out
 
 
-def _synthesis_weights(params: dict[str, np.ndarray]) -> tuple[np.ndarray, ...]:
-    """The MLP's tensors in the feature-major layout of :func:`synthesis_lanes` (float32)."""
+def _synthesis_weights(params: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The MLP folded into three matrices over feature-major activations (float32):
+
+    - ``a1`` ``[width + 2, levels + 1]`` applied to the features plus a row of ones:
+      rows 0..width-1 are layer 1 with its bias, row ``width`` gives 1 (the next
+      layer's bias input), row ``width + 1`` the linear path ``F v + b3``;
+    - ``a2`` ``[width, width + 1]``: layer 2 with its bias (on layer 1's rows plus the 1);
+    - ``w3`` ``[width]``: the output layer.
+
+    Folding biases and the linear path into the products saves three passes over the
+    activations (measured 12-20 % of the synthesis: 262k x width 16, 8.4 -> 6.7 ms);
+    the sums are the same up to float32 rounding order."""
     f = lambda k: np.asarray(params[k], np.float32)  # noqa: E731
-    return (np.ascontiguousarray(f("W1").T), f("b1")[:, None], np.ascontiguousarray(f("W2").T), f("b2")[:, None],
-            np.ascontiguousarray(f("W3")[:, 0]), f("v"), float(f("b3")[0]))
+    w1, levels, width = f("W1"), f("W1").shape[0], f("W1").shape[1]
+    a1 = np.zeros((width + 2, levels + 1), np.float32)
+    a1[:width, :levels], a1[:width, levels] = w1.T, f("b1")
+    a1[width, levels] = 1.0
+    a1[width + 1, :levels], a1[width + 1, levels] = f("v"), f("b3")[0]
+    a2 = np.empty((width, width + 1), np.float32)
+    a2[:, :width], a2[:, width] = f("W2").T, f("b2")
+    return a1, a2, np.ascontiguousarray(f("W3")[:, 0])
 
 
 def _synthesis_rows(weights: tuple, features: np.ndarray, out: np.ndarray, start: int, stop: int) -> None:
-    w1t, b1, w2t, b2, w3, v, b3 = weights
-    h = np.empty((w1t.shape[0], _BLOCK), np.float32)
-    g = np.empty((w2t.shape[0], _BLOCK), np.float32)
+    a1, a2, w3 = weights
+    width = len(w3)
+    h = np.empty((width + 2, _BLOCK), np.float32)
+    g = np.empty((width, _BLOCK), np.float32)
     for s in range(start, stop, _BLOCK):
         x = features[:, s : min(s + _BLOCK, stop)]
         n = x.shape[1]
         hh, gg, o = h[:, :n], g[:, :n], out[s : s + n]
-        np.matmul(w1t, x, out=hh)
-        hh += b1
-        np.maximum(hh, 0, out=hh)
-        np.matmul(w2t, hh, out=gg)
-        gg += b2
+        np.matmul(a1, x, out=hh)
+        hidden = hh[:width]
+        np.maximum(hidden, 0, out=hidden)
+        np.matmul(a2, hh[: width + 1], out=gg)
         np.maximum(gg, 0, out=gg)
         np.matmul(w3, gg, out=o)
-        o += v @ x
-        o += b3
+        o += hh[width + 1]
 
 
 def synthesis_lanes(params: dict[str, np.ndarray], features: np.ndarray, threads: int | None = None) -> np.ndarray:
-    """The synthesis on feature-major ``[levels, N]`` float32 features -> ``[N]`` float64.
+    """The synthesis on feature-major ``[levels + 1, N]`` float32 features, the last row
+    all ones (the bias input; :func:`evaluate_axes` allocates it so) -> ``[N]`` float64.
 
     Feature-major (each feature a contiguous row, activations ``[width, block]``) with
     blocks of 2048 rows and preallocated activations: measured 25-40 % faster than the
@@ -122,7 +138,9 @@ os.register_at_fork(after_in_child=_POOL.clear)
 
 def synthesis(params: dict[str, np.ndarray], features: np.ndarray) -> np.ndarray:
     """The MLP on row-major ``[N, levels]`` float32 features -> ``[N]`` float64."""
-    return synthesis_lanes(params, np.ascontiguousarray(np.asarray(features, np.float32).T))
+    lanes = np.ones((features.shape[1] + 1, len(features)), np.float32)
+    lanes[:-1] = np.asarray(features, np.float32).T
+    return synthesis_lanes(params, lanes)
 
 
 def evaluate_axes(layout: Layout, params: dict[str, np.ndarray], coords: list[np.ndarray]) -> np.ndarray:
@@ -143,10 +161,11 @@ def evaluate_axes(layout: Layout, params: dict[str, np.ndarray], coords: list[np
     def slab(part: tuple[int, int]) -> None:
         lo, hi = part
         sub = [coords[0][lo:hi], *coords[1:]]
-        features = np.empty((layout.levels, hi - lo) + out_shape[1:], np.float32)
+        features = np.empty((layout.levels + 1, hi - lo) + out_shape[1:], np.float32)
         for i in range(layout.levels):
             features[i] = _upsample(params[f"z{i}"], sub, layout.shape)
-        out[lo:hi] = synthesis_lanes(params, features.reshape(layout.levels, -1), threads=1).reshape(
+        features[layout.levels] = 1.0  # the bias row of synthesis_lanes
+        out[lo:hi] = synthesis_lanes(params, features.reshape(layout.levels + 1, -1), threads=1).reshape(
             (hi - lo,) + out_shape[1:])
 
     if len(parts) == 1:
