@@ -2,6 +2,8 @@
 
     OMP_NUM_THREADS=1 python -m benchmarks.methods [--steps N]
     OMP_NUM_THREADS=1 python -m benchmarks.methods --ablate fourier   # option sweeps (ABLATIONS)
+    OMP_NUM_THREADS=1 python -m benchmarks.methods --ratios 100 300 --before --out before-100-300.csv
+    python -m benchmarks.methods --before-after CSV ...   # issue 21's table (benchmarks.common.methods_report)
 
 One chunk per crop of four DATASETS.md arrays, on the CPU, at the default effort
 (``fast``) unless ``--steps`` is given.  Per (crop, ratio, method): PSNR over the
@@ -147,7 +149,7 @@ def main(argv: list[str] | None = None) -> None:
                         help="write before-after.{csv,md,png} from these CSVs under results/methods/ instead")
     args = parser.parse_args(argv)
     if args.before_after is not None:
-        from benchmarks.methods_report import before_after
+        from benchmarks.common.methods_report import before_after
 
         return before_after([RESULTS / name for name in args.before_after])
     if args.preview:
