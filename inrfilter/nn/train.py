@@ -169,7 +169,14 @@ def fit_batched(
         active_idx = [np.flatnonzero(m) for m in flat_active]
         weights = torch.as_tensor(flat_active, dtype=torch.float64, device=device)
         count = weights.sum(dim=1).clamp(min=1)
-    full_grid = n_points <= points_per_step and active is None
+    # A chunk that fits in one step trains on its whole grid, its mask (if any) as loss
+    # weights; larger masked chunks draw a fixed number of their own voxels from their
+    # own seeded stream.  Either way a chunk's training does not depend on its batch mates.
+    full_grid = n_points <= points_per_step
+    active_weight = None
+    if active is not None and full_grid:
+        active_weight = torch.as_tensor(flat_active, dtype=torch.bool, device=device)
+        active_count = active_weight.sum(dim=1).clamp(min=1).to(torch.float32) * targets[0, 0].numel()
     grid_score = None
     if score is not None:
         flat_score = np.asarray(score, dtype=np.float64).reshape(batch, n_points)
@@ -181,6 +188,7 @@ def fit_batched(
         count = float(n_points)
     eval_every = 1 if full_grid else 50
     rng = np.random.default_rng(budget.seed)
+    chunk_rngs = [np.random.default_rng(budget.seed) for _ in range(batch)] if active is not None else []
     target = None if budget.target_mse is None else torch.as_tensor(budget.target_mse, device=device)
     best_mse = torch.full((batch,), float("inf"), device=device, dtype=torch.float64)
     best = {n: p.detach().clone() for n, p in params.items()}
@@ -216,16 +224,19 @@ def fit_batched(
         if full_grid:
             pred, penalty = _predict(forward, live, coords)
             err = pred - targets
+            if active_weight is not None:  # inactive voxels (padding, NaN holes) do not count
+                err = torch.where(_per_row(active_weight, err), err, torch.zeros((), device=device))
         elif active is None:
             idx = torch.as_tensor(rng.integers(0, n_points, points_per_step), device=device)
             pred, penalty = _predict(forward, live, coords[idx])
             err = pred - targets[:, idx]
-        else:  # each chunk draws its own points among its active voxels
-            draws = min(points_per_step, max(len(i) for i in active_idx))
-            idx = torch.as_tensor(np.stack([i[rng.integers(0, len(i), draws)] for i in active_idx]), device=device)
+        else:  # each chunk draws its own points among its active voxels, from its own stream
+            idx = torch.as_tensor(np.stack([i[r.integers(0, len(i), points_per_step)]
+                                            for i, r in zip(active_idx, chunk_rngs)]), device=device)
             pred, penalty = _predict(forward, live, coords[idx])
             err = pred - targets[torch.arange(batch, device=device)[:, None], idx]
-        per_chunk = (err**2).flatten(1).mean(dim=1)
+        per_chunk = ((err**2).flatten(1).mean(dim=1) if active_weight is None
+                     else (err**2).flatten(1).sum(dim=1) / active_count)
         if full_grid and not in_qat:
             tracked = per_chunk if grid_score is None else (err**2 * _per_row(grid_score, err)).flatten(1).mean(dim=1)
             keep_best(tracked.detach().double())
