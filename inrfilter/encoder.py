@@ -22,7 +22,7 @@ from .fidelity import Target, encode_residual, max_abs_error, psnr, residual_ste
 from .header import CONSTANT, LOSSLESS, ChunkHeader
 from .methods import Budget, Method, get_method
 from .options import ENCODE_OPTIONS, check_options
-from .quant import ALPHAS, ENTROPY_ALPHA, quantise
+from .quant import ALPHAS, DEFAULT_QUANT, ENTROPY_ALPHA, quantise
 
 #: training stops early a little above the psnr target, so fp16 rounding keeps it met
 PSNR_TRAINING_MARGIN_DB = 0.3
@@ -76,7 +76,7 @@ class _Job:
 
 def check_arguments(
     method: str, *, ratio: Any = None, psnr: Any = None, max_error: Any = None, steps: Any = None,
-    seconds: Any = None, seed: Any = 0, transform: Any = None, quant: Any = "fp16", effort: Any = None,
+    seconds: Any = None, seed: Any = 0, transform: Any = None, quant: Any = DEFAULT_QUANT, effort: Any = None,
     **method_options: Any,
 ) -> tuple[Method, dict[str, Any], Target]:
     """Validate encoder arguments without torch: (method, its checked options, target).
@@ -92,7 +92,7 @@ def check_arguments(
     return m, options, target
 
 
-def check_chunk_target(method: str, shape: tuple[int, ...], dtype: Any, *, ratio: Any = None, quant: str = "fp16",
+def check_chunk_target(method: str, shape: tuple[int, ...], dtype: Any, *, ratio: Any = None, quant: str = DEFAULT_QUANT,
                        **method_options: Any) -> None:
     """ValueError when an explicit ``ratio`` cannot be met by any network for chunks of
     ``shape`` and ``dtype`` (the smallest network's blob, before any data-dependent
@@ -427,7 +427,7 @@ def encode_batch(
     device: Any = "auto",
     seed: int = 0,
     transform: str | None = None,
-    quant: str = "fp16",
+    quant: str = DEFAULT_QUANT,
     effort: str | None = None,
     progress: bool | None = None,
     valid: Sequence[Sequence[int] | None] | None = None,
@@ -554,7 +554,8 @@ def encode(array: Any, method: str = "siren", **kwargs: Any) -> bytes:
     training curve cannot reach stops early; a chunk that misses its psnr target or is
     stored lossless raises a :class:`~inrfilter.effort.TargetWarning`.  ``device`` "auto" uses CUDA when torch sees one.
     ``transform="log"`` fits log1p of the shifted data (high dynamic range);
-    ``quant`` is "fp16" (default), "int8" or "fp32".  Other keyword arguments are the
+    ``quant`` is "entropy" (default: quantisation-aware training, range-coded
+    integers), "fp16", "int8" or "fp32".  Other keyword arguments are the
     method's options.  Same input, seed and device give the same bytes (unless a
     ``seconds`` budget cuts training short).
     """

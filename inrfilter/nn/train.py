@@ -62,12 +62,18 @@ def _steps(p: torch.Tensor, alpha: float) -> torch.Tensor:
 
 
 def _quantisation_noise(params: dict[str, torch.Tensor], alpha: float,
-                        generator: torch.Generator) -> dict[str, torch.Tensor]:
+                        generators: list[torch.Generator]) -> dict[str, torch.Tensor]:
     """``params`` plus uniform noise of one quantisation step: the differentiable
     stand-in for rounding (Balle et al. 2017), so the weights learn to sit where any
-    rounding within half a step costs little (the encoder may then pick a finer step)."""
-    return {name: p + (torch.rand(p.shape, generator=generator, device=p.device) - 0.5) * _steps(p, alpha)
-            for name, p in params.items()}
+    rounding within half a step costs little (the encoder may then pick a finer step).
+    Each chunk (row of the batch) draws its noise from its own generator, so its training,
+    and its bytes, do not depend on which chunks share its batch (the encode pool merges
+    callers' chunks into batches of any size)."""
+    out = {}
+    for name, p in params.items():
+        noise = torch.stack([torch.rand(p.shape[1:], generator=g, device=p.device) for g in generators])
+        out[name] = p + (noise - 0.5) * _steps(p, alpha)
+    return out
 
 
 def _rounded(params: dict[str, torch.Tensor], alpha: float | None) -> dict[str, torch.Tensor]:
@@ -210,8 +216,7 @@ def fit_batched(
     bar = tqdm(total=None if unbounded else steps, desc=desc, disable=show, leave=False, unit="step")
     step = 0
     qat_start = None if budget.quant_step is None or unbounded else int(steps * (1 - QAT_SHARE))
-    noise_rng = torch.Generator(device=device)
-    noise_rng.manual_seed(budget.seed)
+    noise_rngs = [torch.Generator(device=device).manual_seed(budget.seed) for _ in range(batch)]
     in_qat = False
     quant_step = None if budget.quant_step is None else float(budget.quant_step)
     while step < steps:
@@ -220,7 +225,7 @@ def fit_batched(
             if not in_qat:  # from here on the best is judged on rounded weights
                 best_mse = torch.full_like(best_mse, float("inf"))
                 in_qat = True
-            live = _quantisation_noise(params, quant_step, noise_rng)
+            live = _quantisation_noise(params, quant_step, noise_rngs)
         if full_grid:
             pred, penalty = _predict(forward, live, coords)
             err = pred - targets
