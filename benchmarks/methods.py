@@ -2,6 +2,8 @@
 
     OMP_NUM_THREADS=1 python -m benchmarks.methods [--steps N]
     OMP_NUM_THREADS=1 python -m benchmarks.methods --ablate fourier   # option sweeps (ABLATIONS)
+    OMP_NUM_THREADS=1 python -m benchmarks.methods --ratios 100 300 --before --out before-100-300.csv
+    python -m benchmarks.methods --before-after CSV ...   # issue 21's table (benchmarks.common.methods_report)
 
 One chunk per crop of four DATASETS.md arrays, on the CPU, at the default effort
 (``fast``) unless ``--steps`` is given.  Per (crop, ratio, method): PSNR over the
@@ -32,7 +34,9 @@ RESULTS = Path(__file__).parent / "results" / "methods"
 RATIOS = (30, 100, 300)
 METHODS = ("siren", "wien", "sci", "fourier", "sasnet")
 FIELDS = ["dataset", "dtype", "ratio", "method", "quant", "steps", "psnr", "bytes", "cpu_seconds", "spec",
-          "recode_bytes", "recode_psnr"]
+          "recode_bytes", "recode_psnr", "options"]
+#: the defaults before issue 21 (``--before``): fourier's and sci's learning rates, fp16 weights
+BEFORE = {"fourier": {"lr": 3e-4}, "sci": {"lr": 1e-3}}
 
 
 #: option sweeps per method: why each seed method loses to siren at equal size and budget
@@ -138,7 +142,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--ablate", choices=sorted(ABLATIONS), help="sweep this method's options instead")
     parser.add_argument("--preview", action="store_true", help="wien's reduced-resolution reads vs siren")
     parser.add_argument("--sets", help="JSON list of option sets for --ablate (written to ablation-METHOD-extra.csv)")
+    parser.add_argument("--options", default="{}", help='JSON {method: {option: value}} passed to those methods')
+    parser.add_argument("--before", action="store_true", help="the pre-issue-21 options (BEFORE) instead of --options")
+    parser.add_argument("--datasets", nargs="*", help="only the crops whose name contains one of these")
+    parser.add_argument("--before-after", nargs="*", metavar="CSV",
+                        help="write before-after.{csv,md,png} from these CSVs under results/methods/ instead")
     args = parser.parse_args(argv)
+    if args.before_after is not None:
+        from benchmarks.common.methods_report import before_after
+
+        return before_after([RESULTS / name for name in args.before_after])
     if args.preview:
         return preview()
     if args.ablate:
@@ -151,7 +164,10 @@ def main(argv: list[str] | None = None) -> None:
     torch.set_num_threads(1)
     warnings.simplefilter("ignore", inrfilter.TargetWarning)
     RESULTS.mkdir(parents=True, exist_ok=True)
-    data = crops()
+    import json
+
+    method_options = BEFORE if args.before else json.loads(args.options)
+    data = {n: a for n, a in crops().items() if not args.datasets or any(d in n for d in args.datasets)}
     path = RESULTS / args.out
     with path.open("w", newline="") as f:
         writer = csv.DictWriter(f, FIELDS)
@@ -159,11 +175,12 @@ def main(argv: list[str] | None = None) -> None:
         for ratio in args.ratios:
             for name, array in data.items():
                 for method in args.methods:
+                    options = method_options.get(method, {})
                     for quant in args.quants:
                         c0 = time.process_time()
                         try:
                             blob = inrfilter.encode(array, method, ratio=ratio, quant=quant, steps=args.steps,
-                                                    device="cpu", progress=False)
+                                                    device="cpu", progress=False, **options)
                         except ValueError as exc:  # a ratio the smallest network cannot reach
                             print(name, ratio, method, quant, "skipped:", exc, flush=True)
                             continue
@@ -174,7 +191,8 @@ def main(argv: list[str] | None = None) -> None:
                                "quant": quant, "steps": args.steps or "fast", "bytes": len(blob),
                                "psnr": round(metrics.psnr(array, inrfilter.decode(blob)), 2),
                                "cpu_seconds": round(cpu, 1), "spec": info["spec"] if info["method"] == method
-                               else info["method"], "recode_bytes": rb, "recode_psnr": round(rp, 2)}
+                               else info["method"], "recode_bytes": rb, "recode_psnr": round(rp, 2),
+                               "options": json.dumps(options) if options else ""}
                         writer.writerow(row)
                         f.flush()
                         print(row, flush=True)

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .quant import DEFAULT_QUANT, QUANTS
+
 
 def _targets(args: argparse.Namespace) -> dict:
     kw = {k: getattr(args, k) for k in ("ratio", "psnr", "max_error", "steps", "seconds", "transform", "effort")}
@@ -54,8 +56,9 @@ def _add_target_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--effort", choices=["fast", "normal", "best"],
                    help="training budget by name when --steps is not given (default: fast on CPU, normal on GPU)")
     p.add_argument("--transform", choices=["log"], help="fit log1p of the shifted data (high dynamic range)")
-    p.add_argument("--quant", default="fp16", choices=["fp16", "int8", "fp32", "entropy"],
-                   help="how the weights are stored (entropy: quantisation-aware, range-coded)")
+    p.add_argument("--quant", default=DEFAULT_QUANT, choices=list(QUANTS),
+                   help="how the weights are stored (entropy: quantisation-aware, range-coded; "
+                        "fp16: float16 + zstd, the default before issue 21)")
     p.add_argument("--device", default="auto", help="torch device for training: auto (CUDA if seen), cpu, cuda:N")
 
 

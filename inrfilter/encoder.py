@@ -22,7 +22,7 @@ from .fidelity import Target, encode_residual, max_abs_error, psnr, residual_ste
 from .header import CONSTANT, LOSSLESS, ChunkHeader
 from .methods import Budget, Method, get_method
 from .options import ENCODE_OPTIONS, check_options
-from .quant import ALPHAS, ENTROPY_ALPHA, quantise
+from .quant import ALPHAS, DEFAULT_QUANT, ENTROPY_ALPHA, quantise
 
 #: training stops early a little above the psnr target, so fp16 rounding keeps it met
 PSNR_TRAINING_MARGIN_DB = 0.3
@@ -76,7 +76,7 @@ class _Job:
 
 def check_arguments(
     method: str, *, ratio: Any = None, psnr: Any = None, max_error: Any = None, steps: Any = None,
-    seconds: Any = None, seed: Any = 0, transform: Any = None, quant: Any = "fp16", effort: Any = None,
+    seconds: Any = None, seed: Any = 0, transform: Any = None, quant: Any = DEFAULT_QUANT, effort: Any = None,
     **method_options: Any,
 ) -> tuple[Method, dict[str, Any], Target]:
     """Validate encoder arguments without torch: (method, its checked options, target).
@@ -92,7 +92,7 @@ def check_arguments(
     return m, options, target
 
 
-def check_chunk_target(method: str, shape: tuple[int, ...], dtype: Any, *, ratio: Any = None, quant: str = "fp16",
+def check_chunk_target(method: str, shape: tuple[int, ...], dtype: Any, *, ratio: Any = None, quant: str = DEFAULT_QUANT,
                        **method_options: Any) -> None:
     """ValueError when an explicit ``ratio`` cannot be met by any network for chunks of
     ``shape`` and ``dtype`` (the smallest network's blob, before any data-dependent
@@ -377,26 +377,42 @@ class _Encoder:
                 and not (id(j) in trained and stop_climbing(before[id(j)], j.psnr, goal, rungs_left, j.gave_up)))]
         # No rung reached the goal: the last blob stays, with its psnr recorded.
 
-    def warn(self, jobs: list[_Job]) -> None:
-        """One TargetWarning per kind of miss, counting the chunks it hit."""
-        n = len(jobs)
-        lossless = [j for j in jobs if j.fell_back]
-        if lossless:
-            ratio = sum(j.raw_nbytes for j in lossless) / sum(len(j.blob) for j in lossless)
-            warnings.warn(f"{len(lossless)} of {n} chunk(s) stored as a lossless copy (ratio {ratio:.2f}): "
-                          f"no {self.method.name} network was smaller"
-                          + (" within max_error" if self.target.max_error is not None else ""),
-                          TargetWarning, stacklevel=4)
-        goal = self.target.psnr
-        if goal is None:
-            return
-        missed = [j for j in jobs if j.psnr < goal]
-        if missed:
-            worst = min(j.psnr for j in missed)
-            early = sum(j.gave_up for j in missed)
-            warnings.warn(f"{len(missed)} of {n} chunk(s) missed psnr={goal:g}: worst {worst:.1f} dB (recorded in "
-                          f"each header)" + (f"; {early} stopped early, the training curve could not reach the "
-                                             f"target" if early else ""), TargetWarning, stacklevel=4)
+    def outcomes(self, jobs: list[_Job]) -> list["Outcome"]:
+        return [Outcome(j.fell_back, j.psnr, j.gave_up, j.raw_nbytes, len(j.blob or b"")) for j in jobs]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one trained chunk: the facts its warnings are made of.  Small and
+    picklable, so a pool worker can send it back with the blob and the caller warns."""
+
+    fell_back: bool
+    psnr: float
+    gave_up: bool
+    raw_nbytes: int
+    nbytes: int
+
+
+def warn_outcomes(outcomes: Sequence[Outcome], method: str, psnr_goal: float | None, bounded: bool,
+                  stacklevel: int = 4) -> None:
+    """One TargetWarning per kind of miss, counting the chunks it hit (``bounded``: a
+    max_error was asked for)."""
+    n = len(outcomes)
+    lossless = [o for o in outcomes if o.fell_back]
+    if lossless:
+        ratio = sum(o.raw_nbytes for o in lossless) / sum(o.nbytes for o in lossless)
+        warnings.warn(f"{len(lossless)} of {n} chunk(s) stored as a lossless copy (ratio {ratio:.2f}): "
+                      f"no {method} network was smaller" + (" within max_error" if bounded else ""),
+                      TargetWarning, stacklevel=stacklevel)
+    if psnr_goal is None:
+        return
+    missed = [o for o in outcomes if o.psnr < psnr_goal]
+    if missed:
+        worst = min(o.psnr for o in missed)
+        early = sum(o.gave_up for o in missed)
+        warnings.warn(f"{len(missed)} of {n} chunk(s) missed psnr={psnr_goal:g}: worst {worst:.1f} dB (recorded in "
+                      f"each header)" + (f"; {early} stopped early, the training curve could not reach the "
+                                         f"target" if early else ""), TargetWarning, stacklevel=stacklevel)
 
 
 def encode_batch(
@@ -411,7 +427,7 @@ def encode_batch(
     device: Any = "auto",
     seed: int = 0,
     transform: str | None = None,
-    quant: str = "fp16",
+    quant: str = DEFAULT_QUANT,
     effort: str | None = None,
     progress: bool | None = None,
     valid: Sequence[Sequence[int] | None] | None = None,
@@ -429,13 +445,11 @@ def encode_batch(
     m, options, target = check_arguments(method, ratio=ratio, psnr=psnr, max_error=max_error, steps=steps,
                                          seconds=seconds, seed=seed, transform=transform, quant=quant,
                                          effort=effort, **method_options)
-    checked = [check_array(a) for a in arrays]
+    checked, valid = _check_chunks(arrays, valid)
     if not checked:
         return []
-    if len({(a.shape, a.dtype.str) for a in checked}) > 1:
-        raise ValueError("encode_batch needs chunks of one shape and dtype")
-    valid = _check_valid(valid, checked)
-    # -- pool routing (inrfilter.pool): the caller validated; a worker encodes --
+    # -- pool routing (inrfilter.pool): the caller validated; a worker encodes, and the
+    # pool warns here from the outcomes the workers send back --
     from .pool.active import active_pool
 
     pool = active_pool()
@@ -443,7 +457,39 @@ def encode_batch(
         return pool.encode_batch(checked, method, valid=valid, ratio=ratio, psnr=psnr, max_error=max_error,
                                  steps=steps, seconds=seconds, device=device, seed=seed, transform=transform,
                                  quant=quant, effort=effort, **method_options)
+    blobs, outcomes = _encode_here(m, options, target, checked, valid, steps=steps, seconds=seconds,
+                                   device=device, seed=seed, transform=transform, quant=quant, effort=effort,
+                                   progress=progress)
+    warn_outcomes([o for o in outcomes if o is not None], m.name, target.psnr, target.max_error is not None)
+    return blobs
 
+
+def encode_batch_outcomes(arrays: Sequence[Any], method: str = "siren", *, device: Any = "auto",
+                          progress: bool | None = None, valid: Sequence[Sequence[int] | None] | None = None,
+                          **kwargs: Any) -> tuple[list[bytes], list[Outcome | None]]:
+    """:func:`encode_batch` in this process, without warning: the blobs and, per chunk,
+    what became of it (None for chunks that were not trained: constant, lossless-only).
+    Pool workers call this and send both back, so the caller's process warns."""
+    m, options, target = check_arguments(method, **kwargs)
+    checked, valid = _check_chunks(arrays, valid)
+    settings = {k: kwargs.get(k) for k in ("steps", "seconds", "transform", "effort")}
+    return _encode_here(m, options, target, checked, valid, device=device, seed=kwargs.get("seed", 0),
+                        quant=kwargs.get("quant", ENCODE_OPTIONS["quant"].default), progress=progress, **settings)
+
+
+def _check_chunks(arrays: Sequence[Any], valid: Any) -> tuple[list[np.ndarray], list[tuple[int, ...] | None]]:
+    """The chunks as arrays of one shape and dtype, and each one's valid shape."""
+    checked = [check_array(a) for a in arrays]
+    if len({(a.shape, a.dtype.str) for a in checked}) > 1:
+        raise ValueError("encode_batch needs chunks of one shape and dtype")
+    return checked, _check_valid(valid, checked) if checked else []
+
+
+def _encode_here(m: Method, options: dict, target: Target, checked: list[np.ndarray],
+                 valid: list[tuple[int, ...] | None], *, steps: int | None, seconds: float | None, device: Any,
+                 seed: int, transform: str | None, quant: str, effort: str | None,
+                 progress: bool | None) -> tuple[list[bytes], list[Outcome | None]]:
+    """Prepare, size, train and pack checked chunks in this process."""
     jobs = []
     for a, v in zip(checked, valid):
         p = prepare(a, transform, v)
@@ -459,6 +505,7 @@ def encode_batch(
             job.blob = job.lossless()
         else:
             trainable.append(job)
+    outcomes: dict[int, Outcome] = {}
     if trainable:
         dev = torch_device(device)
         lr_scale = 1.0
@@ -475,8 +522,8 @@ def encode_batch(
             encoder.by_psnr(trainable)
         else:
             encoder.by_ratio(trainable)
-        encoder.warn(trainable)
-    return [job.blob for job in jobs]
+        outcomes = {id(j): o for j, o in zip(trainable, encoder.outcomes(trainable))}
+    return [job.blob for job in jobs], [outcomes.get(id(job)) for job in jobs]
 
 
 def _check_valid(valid: Any, arrays: list[np.ndarray]) -> list[tuple[int, ...] | None]:
@@ -507,7 +554,8 @@ def encode(array: Any, method: str = "siren", **kwargs: Any) -> bytes:
     training curve cannot reach stops early; a chunk that misses its psnr target or is
     stored lossless raises a :class:`~inrfilter.effort.TargetWarning`.  ``device`` "auto" uses CUDA when torch sees one.
     ``transform="log"`` fits log1p of the shifted data (high dynamic range);
-    ``quant`` is "fp16" (default), "int8" or "fp32".  Other keyword arguments are the
+    ``quant`` is "entropy" (default: quantisation-aware training, range-coded
+    integers), "fp16", "int8" or "fp32".  Other keyword arguments are the
     method's options.  Same input, seed and device give the same bytes (unless a
     ``seconds`` budget cuts training short).
     """

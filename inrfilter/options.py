@@ -20,7 +20,7 @@ import numpy as np
 
 from .chunk import TRANSFORMS
 from .effort import EFFORTS, MAX_PSNR_DB
-from .quant import QUANTS
+from .quant import DEFAULT_QUANT, QUANTS
 
 
 class OptionError(ValueError, TypeError):
@@ -139,7 +139,7 @@ ENCODE_OPTIONS: dict[str, Option] = {
     "seconds": Option("float", None, low=0.0, open_low=True, none=True, help="training time per batch"),
     "seed": Option("int", 0, low=0, high=2**32 - 1, help="seed of every random draw"),
     "transform": Option("str", None, choices=tuple(t for t in TRANSFORMS if t), none=True, help="'log' fits log1p of the shifted data"),
-    "quant": Option("str", "fp16", choices=QUANTS, help="how weights are stored"),
+    "quant": Option("str", DEFAULT_QUANT, choices=QUANTS, help="how weights are stored"),
     "effort": Option("str", None, choices=tuple(EFFORTS), none=True,
                      help="training budget by name when steps is not given (docs/effort.md)"),
 }

@@ -19,6 +19,7 @@ from typing import Any, Sequence
 
 from .encoder import check_arguments, encode_batch
 from .options import DEVICE_OPTION, OptionError, check_value
+from .quant import DEFAULT_QUANT
 
 #: one training at a time per process: overlapping zarr batches queue here
 TRAINING_LOCK = threading.Lock()
@@ -41,7 +42,7 @@ class EncodeSettings:
     device: str = "auto"
     seed: int = 0
     transform: str | None = None
-    quant: str = "fp16"
+    quant: str = DEFAULT_QUANT
     effort: str | None = None
     #: method options as given (sorted pairs, so settings stay hashable)
     options: tuple[tuple[str, Any], ...] = ()

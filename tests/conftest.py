@@ -11,6 +11,20 @@ from benchmarks.common import datasets
 FAST = {"steps": 40, "device": "cpu", "progress": False}
 
 
+def assert_ratio_within_tolerance(blob: bytes, raw_nbytes: int, ratio: float) -> None:
+    """A ratio-targeted blob is within 15% of raw/ratio bytes.  Entropy-coded weights (the
+    default ``quant``) only promise the upper side: after training the encoder packs the
+    network at several quantiser steps and keeps the best PSNR within the budget, and a
+    network trained for the few steps of a test (or a tiny chunk) reads the same at every
+    step, so a coarser one, down to ~70% of the budget, can win (measured: 712 of 1024 B,
+    fourier on a 16^3 MNI crop, all six steps within 0.02 dB)."""
+    import inrfilter
+
+    target = raw_nbytes / ratio
+    low = 0.6 if inrfilter.info(blob)["quant"] == "entropy" else 0.85
+    assert low * target <= len(blob) <= 1.15 * target, (len(blob), target)
+
+
 @pytest.fixture(scope="session")
 def saxs_crop() -> np.ndarray:
     """48x48 of the SAXS frame around the beam: float64, a third negative, 5 decades."""

@@ -48,7 +48,7 @@ def test_cli_help_shows_defaults_choices_and_plain_text(capsys):
         text = capsys.readouterr().out
         assert "``" not in text and ":func:" not in text
         if argv[0] == "encode":
-            assert "(default: siren)" in text and "{fp16,int8,fp32,entropy}" in text and "(default: fp16)" in text
+            assert "(default: siren)" in text and "{fp16,int8,fp32,entropy}" in text and "(default: entropy)" in text
             assert "(default: None)" not in text
         if argv[0] == "demo":
             assert "(default: .)" in text and "--fast" in text

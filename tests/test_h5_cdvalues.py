@@ -31,6 +31,15 @@ def test_pack_unpack_round_trip(settings):
     assert unpack(values) == (settings, None)
 
 
+def test_quant_code_is_stored_so_the_default_change_leaves_old_datasets_writing_fp16():
+    """Datasets created before entropy became the default store quant code 0 (fp16) in their
+    cd_values and keep writing fp16; new ones store code 3."""
+    old = pack(EncodeSettings(ratio=30, quant="fp16"))
+    assert old[12] == 0 and unpack(old)[0].quant == "fp16"
+    new = pack(EncodeSettings(ratio=30))
+    assert new[12] == 3 and unpack(new)[0].quant == "entropy"
+
+
 def test_defaults_take_the_fixed_fields_only():
     assert len(pack(EncodeSettings())) == plugin.CD_FIXED
     assert unpack([]) == (EncodeSettings(), None)

@@ -16,7 +16,7 @@ from benchmarks.common import datasets
 from inrfilter.methods.fourier import network as net
 from inrfilter.methods import get_method
 from inrfilter.methods.fourier.active_mask import pack_mask, unpack_mask
-from tests.conftest import FAST, smooth
+from tests.conftest import FAST, assert_ratio_within_tolerance, smooth
 from tests.readers import SELECTIONS, assert_region_matches_full, assert_sample_at_integers_matches_decode
 
 METHOD = get_method("fourier")
@@ -54,11 +54,22 @@ def blobs(mni_crop, sst_crop):
 @pytest.mark.parametrize("store_mask", [True, False])
 @pytest.mark.parametrize("name, ratio", [("mni", 4), ("sst", 3)])
 def test_ratio_within_tolerance(mni_crop, sst_crop, name, ratio, store_mask):
+    """fp16 weights: the size ladder lands within 15% of the target."""
     array = {"mni": mni_crop, "sst": sst_crop}[name]
-    blob = _encode(array, ratio=ratio, store_mask=store_mask)
+    blob = _encode(array, ratio=ratio, store_mask=store_mask, quant="fp16")
     target = array.nbytes / ratio
     assert inrfilter.info(blob)["method"] == "fourier"
     assert 0.85 * target <= len(blob) <= 1.15 * target
+
+
+@pytest.mark.parametrize("name, ratio", [("mni", 4), ("sst", 3)])
+def test_ratio_with_entropy_coded_weights_stays_within_the_budget(mni_crop, sst_crop, name, ratio):
+    """Entropy-coded weights (the default): never above the target (see
+    tests.conftest.assert_ratio_within_tolerance for the lower side)."""
+    array = {"mni": mni_crop, "sst": sst_crop}[name]
+    blob = _encode(array, ratio=ratio)
+    assert inrfilter.info(blob)["quant"] == "entropy"
+    assert_ratio_within_tolerance(blob, array.nbytes, ratio)
 
 
 @pytest.mark.parametrize("name, relative", [("mni", 0.01), ("mni", 0.1), ("sst", 0.001), ("sst", 0.05)])

@@ -14,7 +14,7 @@ from inrfilter.methods import get_method
 from inrfilter.methods.sasnet.hashgrid import HashGrid, geometric_resolutions
 from inrfilter.methods.sasnet.arch import arch_of
 from inrfilter.methods.sasnet.frequencies import effective_limits, frequency_embedding
-from tests.conftest import FAST, smooth
+from tests.conftest import FAST, assert_ratio_within_tolerance, smooth
 from tests.readers import (
     assert_region_matches_full,
     assert_sample_at_integers_matches_decode,
@@ -242,7 +242,7 @@ def test_ratio_within_tolerance(request, name, ratio):
     blob = inrfilter.encode(array, "sasnet", ratio=ratio, **SASNET)
     info = inrfilter.info(blob)
     assert info["method"] == "sasnet"
-    assert 0.85 * array.nbytes / ratio <= len(blob) <= 1.15 * array.nbytes / ratio
+    assert_ratio_within_tolerance(blob, array.nbytes, ratio)
     out = inrfilter.decode(blob)
     assert out.shape == array.shape and out.dtype == array.dtype
     np.testing.assert_array_equal(np.isnan(out), np.isnan(array))
@@ -293,7 +293,7 @@ def test_without_masks_is_the_frequency_embedding_alone(turb_crop):
     spec = inrfilter.info(blob)["spec"]
     assert "t" not in spec and "r" not in spec
     assert set(get_method("sasnet").param_shapes(spec, turb_crop.shape)) == {"b0", "W1", "b1", "W2", "b2", "W3", "b3"}
-    assert 0.85 * turb_crop.nbytes / 8 <= len(blob) <= 1.15 * turb_crop.nbytes / 8
+    assert_ratio_within_tolerance(blob, turb_crop.nbytes, 8)
 
 
 # -- region and point decode, 2-d and 3-d -------------------------------------------

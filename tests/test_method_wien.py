@@ -16,7 +16,7 @@ from inrfilter.methods import get_method
 from inrfilter.methods.wien import layout as layouts
 from inrfilter.methods.wien import numpy_decoder
 from inrfilter.methods.wien.synthesis import plan_level
-from tests.conftest import FAST, smooth
+from tests.conftest import FAST, assert_ratio_within_tolerance, smooth
 from tests.readers import (
     SELECTIONS,
     assert_region_matches_full,
@@ -182,8 +182,7 @@ def test_training_forward_matches_the_numpy_decoder():
 @pytest.mark.parametrize("name, ratio", [("saxs", 5), ("turbulence", 4)])
 def test_ratio_within_tolerance(blobs, name, ratio):
     array, blob = blobs[name]
-    target = array.nbytes / ratio
-    assert 0.85 * target <= len(blob) <= 1.15 * target
+    assert_ratio_within_tolerance(blob, array.nbytes, ratio)
 
 
 def test_ratio_within_tolerance_on_powder_with_int8_weights(powder_crop):

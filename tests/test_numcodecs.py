@@ -35,6 +35,15 @@ def test_config_round_trip(method):
     assert isinstance(numcodecs.get_codec({"id": "inrfilter"}), INR)
 
 
+def test_stored_configs_keep_their_quant_across_the_default_change():
+    """A config names its quant: one written while fp16 was the default keeps writing fp16,
+    a new codec's config says entropy."""
+    assert INR(ratio=20).get_config()["quant"] == "entropy"
+    old = {"id": "inrfilter", "method": "siren", "ratio": 20, "device": "auto", "seed": 0, "quant": "fp16"}
+    codec = numcodecs.get_codec(dict(old))
+    assert codec.settings.quant == "fp16" and codec.get_config() == old
+
+
 @pytest.mark.parametrize("bad, error", [
     ({"ratio": 10, "psnr": 30}, ValueError),
     ({"device": "tpu"}, ValueError),

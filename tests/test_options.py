@@ -83,4 +83,18 @@ def test_every_door_uses_the_validator():
 def test_option_declarations_describe_themselves():
     assert Option("int", 3, low=1, high=16).wants() == "an integer >= 1 and <= 16"
     assert "odd" in Option("int", 3, check=lambda r: r % 2 == 1, rule="odd").wants()
-    assert check_options("x", ENCODE_OPTIONS, {})["quant"] == "fp16"
+    assert check_options("x", ENCODE_OPTIONS, {})["quant"] == "entropy"
+
+
+def test_the_default_quantisation_is_entropy_at_every_door():
+    """Issue 21: "entropy" measured ahead of fp16 at equal size (benchmarks/results/methods/before-after.md),
+    so every door writes it unless told otherwise; fp16 stays one argument away."""
+    import inspect
+
+    from inrfilter.encoder import check_arguments, encode_batch
+    from inrfilter.settings import EncodeSettings
+
+    assert EncodeSettings().quant == EncodeSettings.create().quant == "entropy"
+    assert EncodeSettings.create(quant="fp16").quant == "fp16"
+    for function in (encode_batch, check_arguments):
+        assert inspect.signature(function).parameters["quant"].default == "entropy"

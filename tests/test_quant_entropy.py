@@ -67,6 +67,18 @@ def test_rate_accounting_matches_the_bytes_written():
     assert info["psnr"] == pytest.approx(-10 * np.log10(mse), abs=1e-6)
 
 
+@pytest.mark.parametrize("method", ["siren", "fourier"])
+def test_a_chunks_bytes_do_not_depend_on_its_batch_mates(method):
+    """The quantisation noise of the training's last phase is drawn per chunk, so a chunk
+    encodes to the same bytes alone or batched with others (the encode pool relies on it)."""
+    a = datasets.crop(datasets.powder_pilatus(), (400, 300), (48, 48))
+    b = datasets.crop(datasets.powder_pilatus(), (200, 500), (48, 48))
+    kwargs = dict(ratio=8, steps=40, device="cpu", progress=False)
+    alone = inrfilter.encode(a, method, **kwargs)
+    assert inrfilter.info(alone)["quant"] == "entropy"  # the default
+    assert inrfilter.encode_batch([b, a, b], method, **kwargs)[1] == alone
+
+
 def test_entropy_in_a_version_1_blob_is_refused():
     x = np.linspace(-1, 1, 24, dtype=np.float32)
     a = np.sin(3 * x)[:, None] * np.cos(2 * x)[None, :]

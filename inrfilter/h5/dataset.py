@@ -14,6 +14,7 @@ from typing import Any
 import h5py
 
 from ..encoder import torch_device
+from ..quant import DEFAULT_QUANT
 from ..settings import EncodeSettings
 from . import exit_flush
 from .cdvalues import pack
@@ -64,7 +65,7 @@ class INR(h5py.filters.FilterRefBase):
 
     def __init__(self, method: str = "siren", *, ratio: float | None = None, psnr: float | None = None,
                  max_error: float | None = None, steps: int | None = None, seconds: float | None = None,
-                 seed: int = 0, transform: str | None = None, quant: str = "fp16", device: str = "auto",
+                 seed: int = 0, transform: str | None = None, quant: str = DEFAULT_QUANT, device: str = "auto",
                  write_through: bool = True, **method_options: Any):
         register()  # the filter must be in HDF5 before a dataset names it
         self.settings = EncodeSettings.create(method, ratio=ratio, psnr=psnr, max_error=max_error, steps=steps,

@@ -62,12 +62,18 @@ def _steps(p: torch.Tensor, alpha: float) -> torch.Tensor:
 
 
 def _quantisation_noise(params: dict[str, torch.Tensor], alpha: float,
-                        generator: torch.Generator) -> dict[str, torch.Tensor]:
+                        generators: list[torch.Generator]) -> dict[str, torch.Tensor]:
     """``params`` plus uniform noise of one quantisation step: the differentiable
     stand-in for rounding (Balle et al. 2017), so the weights learn to sit where any
-    rounding within half a step costs little (the encoder may then pick a finer step)."""
-    return {name: p + (torch.rand(p.shape, generator=generator, device=p.device) - 0.5) * _steps(p, alpha)
-            for name, p in params.items()}
+    rounding within half a step costs little (the encoder may then pick a finer step).
+    Each chunk (row of the batch) draws its noise from its own generator, so its training,
+    and its bytes, do not depend on which chunks share its batch (the encode pool merges
+    callers' chunks into batches of any size)."""
+    out = {}
+    for name, p in params.items():
+        noise = torch.stack([torch.rand(p.shape[1:], generator=g, device=p.device) for g in generators])
+        out[name] = p + (noise - 0.5) * _steps(p, alpha)
+    return out
 
 
 def _rounded(params: dict[str, torch.Tensor], alpha: float | None) -> dict[str, torch.Tensor]:
@@ -169,7 +175,14 @@ def fit_batched(
         active_idx = [np.flatnonzero(m) for m in flat_active]
         weights = torch.as_tensor(flat_active, dtype=torch.float64, device=device)
         count = weights.sum(dim=1).clamp(min=1)
-    full_grid = n_points <= points_per_step and active is None
+    # A chunk that fits in one step trains on its whole grid, its mask (if any) as loss
+    # weights; larger masked chunks draw a fixed number of their own voxels from their
+    # own seeded stream.  Either way a chunk's training does not depend on its batch mates.
+    full_grid = n_points <= points_per_step
+    active_weight = None
+    if active is not None and full_grid:
+        active_weight = torch.as_tensor(flat_active, dtype=torch.bool, device=device)
+        active_count = active_weight.sum(dim=1).clamp(min=1).to(torch.float32) * targets[0, 0].numel()
     grid_score = None
     if score is not None:
         flat_score = np.asarray(score, dtype=np.float64).reshape(batch, n_points)
@@ -181,6 +194,7 @@ def fit_batched(
         count = float(n_points)
     eval_every = 1 if full_grid else 50
     rng = np.random.default_rng(budget.seed)
+    chunk_rngs = [np.random.default_rng(budget.seed) for _ in range(batch)] if active is not None else []
     target = None if budget.target_mse is None else torch.as_tensor(budget.target_mse, device=device)
     best_mse = torch.full((batch,), float("inf"), device=device, dtype=torch.float64)
     best = {n: p.detach().clone() for n, p in params.items()}
@@ -202,8 +216,7 @@ def fit_batched(
     bar = tqdm(total=None if unbounded else steps, desc=desc, disable=show, leave=False, unit="step")
     step = 0
     qat_start = None if budget.quant_step is None or unbounded else int(steps * (1 - QAT_SHARE))
-    noise_rng = torch.Generator(device=device)
-    noise_rng.manual_seed(budget.seed)
+    noise_rngs = [torch.Generator(device=device).manual_seed(budget.seed) for _ in range(batch)]
     in_qat = False
     quant_step = None if budget.quant_step is None else float(budget.quant_step)
     while step < steps:
@@ -212,20 +225,23 @@ def fit_batched(
             if not in_qat:  # from here on the best is judged on rounded weights
                 best_mse = torch.full_like(best_mse, float("inf"))
                 in_qat = True
-            live = _quantisation_noise(params, quant_step, noise_rng)
+            live = _quantisation_noise(params, quant_step, noise_rngs)
         if full_grid:
             pred, penalty = _predict(forward, live, coords)
             err = pred - targets
+            if active_weight is not None:  # inactive voxels (padding, NaN holes) do not count
+                err = torch.where(_per_row(active_weight, err), err, torch.zeros((), device=device))
         elif active is None:
             idx = torch.as_tensor(rng.integers(0, n_points, points_per_step), device=device)
             pred, penalty = _predict(forward, live, coords[idx])
             err = pred - targets[:, idx]
-        else:  # each chunk draws its own points among its active voxels
-            draws = min(points_per_step, max(len(i) for i in active_idx))
-            idx = torch.as_tensor(np.stack([i[rng.integers(0, len(i), draws)] for i in active_idx]), device=device)
+        else:  # each chunk draws its own points among its active voxels, from its own stream
+            idx = torch.as_tensor(np.stack([i[r.integers(0, len(i), points_per_step)]
+                                            for i, r in zip(active_idx, chunk_rngs)]), device=device)
             pred, penalty = _predict(forward, live, coords[idx])
             err = pred - targets[torch.arange(batch, device=device)[:, None], idx]
-        per_chunk = (err**2).flatten(1).mean(dim=1)
+        per_chunk = ((err**2).flatten(1).mean(dim=1) if active_weight is None
+                     else (err**2).flatten(1).sum(dim=1) / active_count)
         if full_grid and not in_qat:
             tracked = per_chunk if grid_score is None else (err**2 * _per_row(grid_score, err)).flatten(1).mean(dim=1)
             keep_best(tracked.detach().double())

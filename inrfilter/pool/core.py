@@ -31,7 +31,7 @@ from typing import Any, Iterator, Sequence
 import numpy as np
 
 from ..chunk import check_array
-from ..encoder import _check_valid, check_arguments, torch_device
+from ..encoder import _check_valid, check_arguments, torch_device, warn_outcomes
 from . import active
 from .devices import WorkerSpec, plan
 from .worker import main as worker_main
@@ -50,13 +50,21 @@ class PoolClosed(RuntimeError):
     """The pool closed (or could keep no worker alive) before a chunk was encoded."""
 
 
+class ChunkFuture(Future):
+    """A Future of one chunk's blob; once done, ``outcome`` says what became of the
+    chunk (:class:`~inrfilter.encoder.Outcome`: lossless fallback, psnr reached), the
+    facts :meth:`EncodePool.encode_batch` warns from in the caller's process."""
+
+    outcome: Any = None
+
+
 @dataclass
 class _Request:
     array: np.ndarray
     valid: tuple[int, ...] | None
     name: str
     origin: int
-    future: Future
+    future: ChunkFuture
     submitted: float = field(default_factory=time.monotonic)
 
 
@@ -167,7 +175,7 @@ class EncodePool:
         return [w.process.pid for w in self._workers if not w.dead]
 
     def submit(self, array: Any, method: str = "siren", *, valid: Sequence[int] | None = None,
-               name: str | None = None, **kwargs: Any) -> Future:
+               name: str | None = None, **kwargs: Any) -> ChunkFuture:
         """Queue one chunk; a Future of its blob.  Arguments as :func:`inrfilter.encode`;
         ``name`` says which chunk it is in error messages."""
         return self.submit_many([array], method, valid=[valid], names=None if name is None else [name],
@@ -175,7 +183,7 @@ class EncodePool:
 
     def submit_many(self, arrays: Sequence[Any], method: str = "siren", *,
                     valid: Sequence[Sequence[int] | None] | None = None, names: Sequence[str] | None = None,
-                    **kwargs: Any) -> list[Future]:
+                    **kwargs: Any) -> list[ChunkFuture]:
         """Queue chunks (checked here, so bad input fails in the caller as without a
         pool); one Future per chunk.  Chunks of one call share an origin: if one of
         them makes its batch fail, only the chunks of its call fail with it."""
@@ -197,7 +205,7 @@ class EncodePool:
         settings_key = (method, repr(sorted(kwargs.items())))
         for i, (a, v) in enumerate(zip(checked, valid)):
             label = names[i] if names is not None else f"chunk {i} of {len(checked)} (call {origin})"
-            request = _Request(np.array(a, order="C", copy=True), v, label, origin, Future())
+            request = _Request(np.array(a, order="C", copy=True), v, label, origin, ChunkFuture())
             self._inbox.put(("submit", (a.shape, a.dtype.str, *settings_key), method, kwargs, request))
             futures.append(request.future)
         self._wake()
@@ -208,7 +216,10 @@ class EncodePool:
         """:func:`inrfilter.encode_batch` through the pool (what the encoder calls while
         this pool is active)."""
         futures = self.submit_many(arrays, method, valid=valid, **kwargs)
-        return [f.result() for f in futures]
+        blobs = [f.result() for f in futures]
+        outcomes = [f.outcome for f in futures if f.outcome is not None]
+        warn_outcomes(outcomes, method, kwargs.get("psnr"), kwargs.get("max_error") is not None)
+        return blobs
 
     def __reduce__(self) -> tuple:
         raise TypeError("an EncodePool belongs to the process that started it: send codecs or settings, "
@@ -395,7 +406,8 @@ class EncodePool:
             if isinstance(result, BaseException):
                 request.future.set_exception(result)
             else:
-                request.future.set_result(result)
+                blob, request.future.outcome = result
+                request.future.set_result(blob)
                 done += request.array.nbytes
         self.stats.chunks += len(batch)
         self.stats.nbytes += done

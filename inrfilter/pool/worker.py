@@ -7,8 +7,9 @@ what stops (it terminates its workers when it closes).  When the parent goes awa
 the pipe closes and the worker ends.
 
 Messages from the parent: ``(batch_id, method, kwargs, arrays, valid, origins)``;
-``None`` asks it to stop.  Replies: ``(batch_id, results)`` with one blob or one
-exception per chunk.  A batch that fails is retried per origin (the caller that
+``None`` asks it to stop.  Replies: ``(batch_id, results)`` with, per chunk, either
+``(blob, outcome)`` (the encoder's :class:`~inrfilter.encoder.Outcome`, from which the
+caller's process warns) or one exception.  A batch that fails is retried per origin (the caller that
 submitted its chunks), so one caller's bad chunk (say, a ratio its chunk size
 cannot reach) fails that caller's chunks only, as it would without a pool.  After a
 device failure (CUDA error, out of memory) the worker reports it and exits, and the
@@ -27,7 +28,7 @@ def main(conn: Any, threads: int, device: str) -> None:
     import torch  # after the parent set CUDA_VISIBLE_DEVICES / OMP_NUM_THREADS for this process
 
     torch.set_num_threads(threads)
-    from ..encoder import encode_batch
+    from ..encoder import encode_batch_outcomes
 
     conn.send((None, "ready"))
     while True:
@@ -38,7 +39,7 @@ def main(conn: Any, threads: int, device: str) -> None:
         if message is None:
             return
         batch_id, method, kwargs, arrays, valid, origins = message
-        results = _encode(encode_batch, method, {**kwargs, "device": _device(kwargs, device)}, arrays, valid, origins)
+        results = _encode(encode_batch_outcomes, method, {**kwargs, "device": _device(kwargs, device)}, arrays, valid, origins)
         conn.send((batch_id, results))
         if any(_device_broken(r) for r in results):
             return  # a CUDA error can leave the context unusable: the pool starts a fresh worker
@@ -58,9 +59,9 @@ def _device(kwargs: dict, worker_device: str) -> str:
     return "cpu" if kwargs.get("device") == "cpu" else worker_device
 
 
-def _encode(encode_batch: Any, method: str, kwargs: dict, arrays: list, valid: list, origins: list) -> list:
+def _encode(encode: Any, method: str, kwargs: dict, arrays: list, valid: list, origins: list) -> list:
     try:
-        return encode_batch(arrays, method, valid=valid, progress=False, **kwargs)
+        return list(zip(*encode(arrays, method, valid=valid, progress=False, **kwargs)))
     except Exception as exc:  # noqa: BLE001 - every failure goes back to its callers
         if len(set(origins)) == 1:
             return [_picklable(exc)] * len(arrays)
@@ -68,8 +69,8 @@ def _encode(encode_batch: Any, method: str, kwargs: dict, arrays: list, valid: l
     for origin in dict.fromkeys(origins):
         members = [i for i, o in enumerate(origins) if o == origin]
         try:
-            blobs = encode_batch([arrays[i] for i in members], method, valid=[valid[i] for i in members],
-                                 progress=False, **kwargs)
+            blobs = list(zip(*encode([arrays[i] for i in members], method, valid=[valid[i] for i in members],
+                                     progress=False, **kwargs)))
         except Exception as exc:  # noqa: BLE001
             blobs = [_picklable(exc)] * len(members)
         for i, blob in zip(members, blobs):

@@ -30,7 +30,7 @@ def golden_input() -> np.ndarray:
 
 #: extra goldens for format features a method's default blob does not use:
 #: name -> (method, ratio, options); ``latent-cubic``: cubic B-spline upsampling
-#: (spec "u": 2) and per-grid steps (spec "s": 4)
+#: (spec "u": 2), per-grid steps (spec "s": 4) and latent coding 1 (spec "k")
 VARIANTS = {"latent-cubic": ("latent", 6, {"upsampling": "bspline"})}
 
 
@@ -43,17 +43,17 @@ def write_record(path: Path, bound: float) -> None:
     record.save(path.with_suffix(".json"), {"record": record.record(path.read_bytes()), "max_error": bound})
 
 
-def main(methods: list[str]) -> None:
+def main(methods: list[str], suffix: str = "") -> None:
     array = golden_input()
     for method in methods:
         # from format version 2 on, the goldens use the entropy-coded weights it added (at ratio 3: wien's
         # smallest network, 24 tiny tensors, does not fit ratio 4 with a per-tensor code)
         quant = "fp16" if inrfilter.FORMAT_VERSION == 1 else "entropy"
-        ratio, options, name = (4 if quant == "fp16" else 3), {}, f"{method}-v{inrfilter.FORMAT_VERSION}"
+        ratio, options, name = (4 if quant == "fp16" else 3), {}, f"{method}-v{inrfilter.FORMAT_VERSION}{suffix}"
         if method in VARIANTS:
-            suffix = method.split("-", 1)[1]
+            variant = method.split("-", 1)[1]
             method, ratio, options = VARIANTS[method]
-            name = f"{method}-v{inrfilter.FORMAT_VERSION}-{suffix}"
+            name = f"{method}-v{inrfilter.FORMAT_VERSION}-{variant}"
         blob = inrfilter.encode(array, method, max_error=golden_bound(array), ratio=ratio,
                                 steps=60, device="cpu", progress=False, quant=quant, **options)
         (HERE / f"{name}.inrf").write_bytes(blob)
@@ -63,6 +63,13 @@ def main(methods: list[str]) -> None:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) < 2:
+    # --suffix S names the blobs METHOD-vN-S: a later coding of a method within one format
+    # version (latent-v2-sig: latent coding 1) gets its own golden beside the first one
+    args = sys.argv[1:]
+    suffix = ""
+    if "--suffix" in args:
+        i = args.index("--suffix")
+        suffix, args = "-" + args[i + 1], args[:i] + args[i + 2 :]
+    if not args:
         raise SystemExit(f"name the method(s) to write: {', '.join(list(inrfilter.METHODS) + list(VARIANTS))}")
-    main(sys.argv[1:])
+    main(args, suffix)

@@ -112,7 +112,11 @@ class Latent(Method):
         first = int(options["first"])
         levels = int(options["levels"]) or auto_levels(shape, first)
         width = int(options["width"]) or choose_width(budget_bytes, levels)
-        return {"L": levels, "f": first, "w": width, "c": int(bool(options["context"])), "s": 0, "u": 0}
+        spec = {"L": levels, "f": first, "w": width, "c": int(bool(options["context"]))}
+        if codec.CODING:  # the latent coding (codec.py); absent: coding 0, as blobs written before it
+            spec["k"] = codec.CODING
+        spec.update({"s": 0, "u": 0})  # per-grid step slope and upsampling, set per chunk by fit_rate
+        return spec
 
     def specs(self, shape: tuple[int, ...], options: dict[str, Any]) -> list[Spec]:
         """One spec (the rate, not the architecture, sets the size); used for the header's size."""
@@ -121,6 +125,7 @@ class Latent(Method):
     def check_spec(self, spec: Any, shape: tuple[int, ...]) -> None:
         r = SpecReader(spec, self.name)
         r.int("L", 1, MAX_LEVELS), r.int("f", 0, 4), r.int("w", 1, 256), r.int("c", 0, 1)
+        r.int("k", 0, 1, default=0)  # latent coding; absent: 0 (blobs written before it existed)
         r.int("s", 0, MAX_SLOPE, default=0)  # absent in blobs written before per-grid steps
         r.int("u", 0, len(UPSAMPLINGS) - 1, default=0)  # absent in blobs written before cubic upsampling
         r.done()
@@ -306,7 +311,7 @@ def _better(layout: Layout, a: Params, b: Params, chunk: np.ndarray, mask: np.nd
 
 
 def _latent_bytes(layout: Layout, params: Params) -> bytes:
-    return codec.encode_latents(layout, [params[f"z{i}"] for i in range(layout.levels)])
+    return codec.encode_grids(layout, [params[f"z{i}"] for i in range(layout.levels)])
 
 
 def _start_model(layout: Layout, init: Params, delta: float, chunk: np.ndarray, mask: np.ndarray | None,

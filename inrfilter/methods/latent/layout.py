@@ -29,6 +29,7 @@ import numpy as np
 
 #: spec keys (short: the spec is stored in every blob header)
 #:   L levels, f finest level (0: full resolution), w synthesis width, c context model (1) or factorised (0),
+#:   k latent coding (absent/0: the first coding; 1: significance flags + lookup models; codec.py),
 #:   s step slope in quarters (grid i's features are scaled by 2**(-s*i/4); absent: 0, as blobs before it)
 #:   u upsampling: 0 multilinear (absent: 0, as blobs before it), 1 Catmull-Rom, 2 cubic B-spline
 MAX_LEVELS = 10
@@ -55,19 +56,20 @@ class Layout:
     first: int
     width: int
     context: bool
+    coding: int = 0
     slope: int = 0
     upsampling: int = 0
 
     @classmethod
     def from_spec(cls, shape: tuple[int, ...], spec: dict[str, Any]) -> "Layout":
         L, f, w, c = int(spec["L"]), int(spec["f"]), int(spec["w"]), int(spec["c"])
-        s, u = int(spec.get("s", 0)), int(spec.get("u", 0))
-        if not (1 <= L <= MAX_LEVELS and 0 <= f <= 4 and 1 <= w <= 256 and c in (0, 1) and 0 <= s <= MAX_SLOPE
-                and 0 <= u < len(UPSAMPLINGS)):
+        k, s, u = int(spec.get("k", 0)), int(spec.get("s", 0)), int(spec.get("u", 0))
+        if not (1 <= L <= MAX_LEVELS and 0 <= f <= 4 and 1 <= w <= 256 and c in (0, 1) and k in (0, 1)
+                and 0 <= s <= MAX_SLOPE and 0 <= u < len(UPSAMPLINGS)):
             raise ValueError(f"latent spec out of range: {spec}")
         if max(grid_shape(shape, f)) < 1:
             raise ValueError("latent spec: empty grid")
-        return cls(tuple(shape), L, f, w, bool(c), s, u)
+        return cls(tuple(shape), L, f, w, bool(c), k, s, u)
 
     def feature_scales(self) -> np.ndarray:
         """Per grid (finest first) the factor its upsampled latents are scaled by,
