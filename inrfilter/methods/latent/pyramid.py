@@ -124,12 +124,14 @@ def pyramid(layout: Layout, chunk: np.ndarray, steps: np.ndarray, ops=None) -> t
 
 
 def steps_for_bytes(layout: Layout, chunk: np.ndarray, target: float, mask: np.ndarray | None = None,
-                    candidates: tuple[int, ...] | None = None) -> tuple[float, int, tuple[bool, float]]:
+                    candidates: tuple[int, ...] | None = None,
+                    coder=codec.encode_latents) -> tuple[float, int, tuple[bool, float]]:
     """(finest step, slope, (misses the target, mse)) whose quantised pyramid codes to at most about ``target``
     latent bytes with the least error: for each slope of :func:`slopes`, a bisection in
     log step on the exact coded size (16 pyramids), then the slope whose pyramid is the
     most accurate on the voxels of ``mask`` (all when None).  ``candidates``: other
-    slopes to try."""
+    slopes to try.  ``coder``: the latent coder whose size counts (coding 0 by default,
+    the bytes training steers on; ``codec.encode_grids`` for the blob's own coding)."""
     ops = _operators(layout)
     best = None
     for slope in candidates if candidates is not None else slopes(layout):
@@ -138,14 +140,14 @@ def steps_for_bytes(layout: Layout, chunk: np.ndarray, target: float, mask: np.n
         for _ in range(16):
             mid = (lo + hi) / 2
             grids, _ = pyramid(layout, chunk, level_steps(layout, float(np.exp(mid)), slope), ops)
-            if len(codec.encode_latents(layout, grids)) > target:
+            if len(coder(layout, grids)) > target:
                 lo = mid
             else:
                 hi = mid
         grids, recon = pyramid(layout, chunk, level_steps(layout, float(np.exp(hi)), slope), ops)
         err = (recon - chunk) ** 2
         mse = float(err[mask].mean() if mask is not None else err.mean())
-        key = (len(codec.encode_latents(layout, grids)) > target, mse)  # those that fit first
+        key = (len(coder(layout, grids)) > target, mse)  # those that fit first
         if best is None or key < best[0]:
             best = (key, float(np.exp(hi)), slope)
     return best[1], best[2], best[0]
