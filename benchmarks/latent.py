@@ -284,6 +284,8 @@ def main(argv: list[str] | None = None) -> None:
                         help="inrfilter methods to run (siren's rows can come from an earlier run via --combine; "
                              "pyramid: latent's quantised start pyramid alone, train=False, the training ablation)")
     args = parser.parse_args(argv)
+    if args.option:  # one folder per option set, so variants run into one --out do not overwrite each other
+        args.out = args.out / "_".join(args.option)
     args.out.mkdir(parents=True, exist_ok=True)
     if args.combine:
         merged: dict[tuple, dict] = {}
