@@ -29,15 +29,22 @@ Choices (measured in ``benchmarks/latent.py``; docs/latent.md has the numbers):
   pyramid is the more accurate at the budget (size targets) or the smaller (quality
   targets); ``linear`` is the multilinear filter of blobs without ``u``.  Not Cool-chic
   v3's learned filter: a fixed kernel codes no weights, is the same arithmetic in torch
-  and numpy, and stays local (4 taps per axis).  Measured: the start pyramid alone at
-  equal bytes gains 0.2-1 dB (Catmull-Rom) on images and mni-t1 and 1.5-7 dB
-  (B-spline) on turbulence over multilinear; docs/latent.md has the trained numbers.
+  and numpy, and stays local (4 taps per axis).  Measured (benchmarks/results/latent/
+  upsampling, the start pyramid alone on the six benchmark crops): Catmull-Rom +0.0 to
+  +2.0 dB over multilinear (turbulence up to +4.9), the B-spline +1.5 to +7.5 dB on
+  turbulence and 1-7 dB below elsewhere, ``auto`` the best at every point; decodes
+  10-40 % slower than multilinear.
 - Per-grid steps (spec ``s``): grid i's latents are on step ``delta * 2**(-s i / 4)``
   (the decoder scales its features by ``2**(-s i / 4)``), ``s`` picked per chunk from
   ``(0, ndim, 2 ndim)`` by the start pyramid (``pyramid``): coarse latents move many
   voxels, so they get finer steps.  This is what fixed ratio 300 (powder-pilatus 21.7 ->
-  31 dB, mni-t1 12.2 -> 21 dB in the benchmark).
-- The start is kept when training made a size-targeted chunk worse (``_more_accurate``).
+  32.9 dB, mni-t1 12.2 -> 21.3 dB in the benchmark, with the start fallback below).
+- The start pyramid is a codec of its own (``train=False``; its MLP weights are zero
+  and code to a few bytes): after training it is rebuilt on the whole budget and kept
+  when it is the more accurate (size targets, ``_more_accurate``) or the smaller of two
+  that meet the target (``_better``).  Measured at 300 steps, it was kept on four of
+  six datasets at every ratio; training won on powder-pilatus at ratio 100 and on
+  ocean-sst.
 - Synthesis weights: quantised after training (as Cool-chic), with the per-tensor step
   (rms / 8 .. rms / 128) that minimises ``mse + lambda * bits`` measured with the
   numpy decoder.
