@@ -215,7 +215,9 @@ class LaplaceDecoder:
 
     _scalar_model = LaplaceEncoder._scalar_model
 
-    def take(self, count: int, loc=0.0, scale=1.0) -> np.ndarray:
+    def _decode(self, count: int, decode) -> np.ndarray:
+        """``count`` symbols from ``decode()`` (int32), after checking the count and the
+        stream; a model the stream does not fit raises ValueError."""
         if not (isinstance(count, (int, np.integer)) and 0 <= count <= 2**31 - 1):
             raise ValueError(f"bad symbol count {count!r}")
         if count == 0:
@@ -223,30 +225,24 @@ class LaplaceDecoder:
         if not self._words.size:
             raise ValueError(f"empty entropy-coded stream where {count} symbols were expected")
         try:
-            if np.ndim(loc) == 0 and np.ndim(scale) == 0:
-                out = self._dec.decode(self._scalar_model(float(loc), float(scale)), int(count))
-            else:
-                lo, sc = _check_params(loc, scale, int(count))
-                out = self._dec.decode(self._model, lo, sc)
+            out = decode()
         except (AssertionError, KeyError, RuntimeError) as exc:
             raise ValueError(f"entropy-coded stream is invalid for its model ({exc})") from exc
         self.count += int(count)
         return np.asarray(out, dtype=np.int32)
 
+    def take(self, count: int, loc=0.0, scale=1.0) -> np.ndarray:
+        def decode():
+            if np.ndim(loc) == 0 and np.ndim(scale) == 0:
+                return self._dec.decode(self._scalar_model(float(loc), float(scale)), int(count))
+            lo, sc = _check_params(loc, scale, int(count))
+            return self._dec.decode(self._model, lo, sc)
+
+        return self._decode(count, decode)
+
     def take_coded(self, count: int, model, offset: int = 0) -> np.ndarray:
         """Inverse of :meth:`LaplaceEncoder.add_coded` (int32 symbols)."""
-        if not (isinstance(count, (int, np.integer)) and 0 <= count <= 2**31 - 1):
-            raise ValueError(f"bad symbol count {count!r}")
-        if count == 0:
-            return np.zeros(0, np.int32)
-        if not self._words.size:
-            raise ValueError(f"empty entropy-coded stream where {count} symbols were expected")
-        try:
-            out = self._dec.decode(model, int(count))
-        except (AssertionError, KeyError, RuntimeError) as exc:
-            raise ValueError(f"entropy-coded stream is invalid for its model ({exc})") from exc
-        self.count += int(count)
-        out = np.asarray(out, dtype=np.int32)
+        out = self._decode(count, lambda: self._dec.decode(model, int(count)))
         if offset:
             out -= np.int32(offset)
         return out

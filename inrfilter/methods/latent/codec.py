@@ -94,11 +94,17 @@ def _groups(layout: Layout, level: int, grid: np.ndarray | None, parent: np.ndar
     return [members[bins == b] for b in range(len(_B_EDGES) + 1) if (bins == b).any()]
 
 
-def encode_latents(layout: Layout, grids: list[np.ndarray]) -> bytes:
-    ints = [np.rint(g).astype(np.int64) for g in grids]
+def _integers(grids: list[np.ndarray], dtype: type) -> tuple[list[np.ndarray], int]:
+    """The grids rounded to integers and their largest magnitude (the coder's bound)."""
+    ints = [np.rint(g).astype(dtype) for g in grids]
     bound = max(int(np.abs(q).max()) if q.size else 0 for q in ints)
     if bound > entropy.MAX_BOUND:
         raise ValueError("latent values too large to code")
+    return ints, bound
+
+
+def encode_latents(layout: Layout, grids: list[np.ndarray]) -> bytes:
+    ints, bound = _integers(grids, np.int64)
     table = bytearray()
     enc = entropy.LaplaceEncoder(bound)
     for level in reversed(range(layout.levels)):
@@ -118,15 +124,20 @@ def encode_latents(layout: Layout, grids: list[np.ndarray]) -> bytes:
     return _varint(bound) + _varint(len(table)) + bytes(table) + enc.finish()
 
 
-def decode_latents(layout: Layout, data: bytes) -> list[np.ndarray]:
+def _open_stream(data: bytes) -> tuple[int, bytes, "entropy.LaplaceDecoder"]:
+    """The latent section's bound, its table bytes and a decoder on the coded symbols
+    (both codings start this way); ValueError when the lengths do not fit."""
     bound, pos = entropy._read_varint(data, 0)
     if bound > entropy.MAX_BOUND:
         raise ValueError("latent bound out of range")
     n_table, pos = entropy._read_varint(data, pos)
     if pos + n_table > len(data):
         raise ValueError("latent table runs past the end")
-    table = data[pos : pos + n_table]
-    dec = entropy.LaplaceDecoder(data[pos + n_table :], bound)
+    return bound, data[pos : pos + n_table], entropy.LaplaceDecoder(data[pos + n_table :], bound)
+
+
+def decode_latents(layout: Layout, data: bytes) -> list[np.ndarray]:
+    bound, table, dec = _open_stream(data)
     grids: list[np.ndarray] = [np.zeros(0)] * layout.levels
     t = 0
     for level in reversed(range(layout.levels)):
@@ -370,10 +381,7 @@ def _abs32(grid: np.ndarray | None) -> np.ndarray | None:
 
 
 def encode_latents_sig(layout: Layout, grids: list[np.ndarray]) -> bytes:
-    ints = [np.rint(g).astype(np.int32) for g in grids]
-    bound = max(int(np.abs(q).max()) if q.size else 0 for q in ints)
-    if bound > entropy.MAX_BOUND:
-        raise ValueError("latent values too large to code")
+    ints, bound = _integers(grids, np.int32)
     table = bytearray()
     enc = entropy.LaplaceEncoder(bound)
     models = _Models(bound)
@@ -427,14 +435,7 @@ def _take_group(dec: "entropy.LaplaceDecoder", models: _Models, idx: int, flat: 
 
 
 def decode_latents_sig(layout: Layout, data: bytes) -> list[np.ndarray]:
-    bound, pos = entropy._read_varint(data, 0)
-    if bound > entropy.MAX_BOUND:
-        raise ValueError("latent bound out of range")
-    n_table, pos = entropy._read_varint(data, pos)
-    if pos + n_table > len(data):
-        raise ValueError("latent table runs past the end")
-    table = data[pos : pos + n_table]
-    dec = entropy.LaplaceDecoder(data[pos + n_table :], bound)
+    bound, table, dec = _open_stream(data)
     models = _Models(bound)
     grids: list[np.ndarray] = [np.zeros(0, np.int32)] * layout.levels
     t = 0
