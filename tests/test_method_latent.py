@@ -49,14 +49,23 @@ def test_ratio_within_tolerance_on_a_real_crop(saxs_blob):
     assert inrfilter.info(blob)["method"] == "latent" and _psnr(a, inrfilter.decode(blob)) > 25
 
 
-def test_region_reads_match_the_full_decode(saxs_blob):
-    a, blob = saxs_blob
+@pytest.fixture(scope="module", params=["default", "catmull-rom", "bspline"])
+def upsampled_blob(request, saxs_crop):
+    """The saxs blob with the default (automatic) upsampling, and with each cubic kernel."""
+    if request.param == "default":
+        return request.getfixturevalue("saxs_blob")
+    a = saxs_crop.astype(np.float32)
+    return a, inrfilter.encode(a, ratio=10, upsampling=request.param, **LATENT)
+
+
+def test_region_reads_match_the_full_decode(upsampled_blob):
+    a, blob = upsampled_blob
     for selection in SELECTIONS:
         assert_region_matches_full(a, blob, selection)
 
 
-def test_sample_at_integers_matches_decode_and_interpolates_between(saxs_blob):
-    a, blob = saxs_blob
+def test_sample_at_integers_matches_decode_and_interpolates_between(upsampled_blob):
+    a, blob = upsampled_blob
     full = inrfilter.decode(blob)
     np.testing.assert_allclose(inrfilter.sample(blob, voxel_grid(full.shape)), full, rtol=0,
                                atol=1e-5 * value_range(a))
@@ -161,26 +170,6 @@ def test_round_trip_in_1_to_4_d_with_cubic_upsampling(shape, upsampling):
     assert info["psnr"] == pytest.approx(_psnr(a, out), abs=0.01)
 
 
-@pytest.fixture(scope="module", params=["catmull-rom", "bspline"])
-def cubic_blob(request, saxs_crop):
-    a = saxs_crop.astype(np.float32)
-    return a, inrfilter.encode(a, ratio=10, upsampling=request.param, **LATENT)
-
-
-def test_cubic_sample_at_integers_matches_decode(cubic_blob):
-    a, blob = cubic_blob
-    full = inrfilter.decode(blob)
-    np.testing.assert_allclose(inrfilter.sample(blob, voxel_grid(full.shape)), full, rtol=0,
-                               atol=1e-5 * value_range(a))
-    # between voxels: a smooth interpolation, near the neighbours' mean on this crop
-    mid = inrfilter.sample(blob, [[10.5, 7.0]])[0]
-    assert abs(mid - (full[10, 7] + full[11, 7]) / 2) <= 0.05 * value_range(a)
-
-
-def test_cubic_region_reads_match_the_full_decode(cubic_blob):
-    a, blob = cubic_blob
-    for selection in SELECTIONS:
-        assert_region_matches_full(a, blob, selection)
 
 
 def test_cubic_upsampling_is_the_same_in_torch_and_numpy():
