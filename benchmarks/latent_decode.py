@@ -24,7 +24,7 @@ Timings (``inrfilter.decode`` of the blob, the public whole-chunk read, best of
   through HDF5 (chunk cache off), same repeats.
 
 MB/s are of float32 (voxels x 4 bytes, the goal of issue 14), whatever the dataset's
-dtype.  Results: benchmarks/results/latent/decode-speed/ (results.csv, results.md, mbps.png).
+dtype.  Results: benchmarks/results/latent_decode/ (results.csv, results.md, mbps.png).
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ import numpy as np  # noqa: E402
 from benchmarks.common import metrics  # noqa: E402
 from benchmarks.latent import RATIOS, cases, write_csv  # noqa: E402
 
-RESULTS = Path(__file__).parent / "results" / "latent" / "decode-speed"
+RESULTS = Path(__file__).parent / "results" / "latent_decode"
 ROOT = Path(__file__).resolve().parent.parent
 
 _TIMER = r"""

@@ -39,7 +39,7 @@ def test_coding_1_round_trips_and_is_smaller_on_sparse_latents(shape):
     back = codec.decode_latents_sig(new, data)
     assert all(np.array_equal(a, b) for a, b in zip(grids, back))
     # flags cost at most a few bytes over coding 0 (real trained latents: 0-16 % fewer
-    # bytes, benchmarks/results/latent/decode-speed), also where whole regions are empty
+    # bytes, benchmarks/results/latent_decode), also where whole regions are empty
     assert len(data) <= 1.02 * len(codec.encode_latents(old, grids)) + 4
     for g in grids:
         g[tuple(slice(0, (3 * n) // 4) for n in g.shape)] = 0

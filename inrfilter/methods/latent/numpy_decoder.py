@@ -21,7 +21,7 @@ from .layout import Layout, axis_taps, axis_weights, is_identity
 _BLOCK = 2048
 #: threads that upsample and synthesise a large read (slabs of a whole chunk); 1: the
 #: calling thread only.  Default 1: on the shared 2-vCPU benchmark machine 2 threads were
-#: not faster (benchmarks/results/latent/decode-speed: 0.8-1.4x, mostly slower under the
+#: not faster (benchmarks/results/latent_decode: 0.8-1.4x, mostly slower under the
 #: load of other jobs), and readers that decode chunks in parallel (pool, dask) already
 #: use the cores.  Set ``numpy_decoder.THREADS = 2`` to try it on an idle machine.
 THREADS = 1
