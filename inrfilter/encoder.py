@@ -377,9 +377,6 @@ class _Encoder:
                 and not (id(j) in trained and stop_climbing(before[id(j)], j.psnr, goal, rungs_left, j.gave_up)))]
         # No rung reached the goal: the last blob stays, with its psnr recorded.
 
-    def outcomes(self, jobs: list[_Job]) -> list["Outcome"]:
-        return [Outcome(j.fell_back, j.psnr, j.gave_up, j.raw_nbytes, len(j.blob or b"")) for j in jobs]
-
 
 @dataclass(frozen=True)
 class Outcome:
@@ -474,7 +471,7 @@ def encode_batch_outcomes(arrays: Sequence[Any], method: str = "siren", *, devic
     checked, valid = _check_chunks(arrays, valid)
     settings = {k: kwargs.get(k) for k in ("steps", "seconds", "transform", "effort")}
     return _encode_here(m, options, target, checked, valid, device=device, seed=kwargs.get("seed", 0),
-                        quant=kwargs.get("quant", ENCODE_OPTIONS["quant"].default), progress=progress, **settings)
+                        quant=kwargs.get("quant", DEFAULT_QUANT), progress=progress, **settings)
 
 
 def _check_chunks(arrays: Sequence[Any], valid: Any) -> tuple[list[np.ndarray], list[tuple[int, ...] | None]]:
@@ -522,7 +519,8 @@ def _encode_here(m: Method, options: dict, target: Target, checked: list[np.ndar
             encoder.by_psnr(trainable)
         else:
             encoder.by_ratio(trainable)
-        outcomes = {id(j): o for j, o in zip(trainable, encoder.outcomes(trainable))}
+        outcomes = {id(j): Outcome(j.fell_back, j.psnr, j.gave_up, j.raw_nbytes, len(j.blob or b""))
+                    for j in trainable}
     return [job.blob for job in jobs], [outcomes.get(id(job)) for job in jobs]
 
 

@@ -182,7 +182,7 @@ def fit_batched(
     active_weight = None
     if active is not None and full_grid:
         active_weight = torch.as_tensor(flat_active, dtype=torch.bool, device=device)
-        active_count = active_weight.sum(dim=1).clamp(min=1).to(torch.float32) * targets[0, 0].numel()
+        active_count = count.to(torch.float32) * targets[0, 0].numel()
     grid_score = None
     if score is not None:
         flat_score = np.asarray(score, dtype=np.float64).reshape(batch, n_points)
@@ -194,7 +194,7 @@ def fit_batched(
         count = float(n_points)
     eval_every = 1 if full_grid else 50
     rng = np.random.default_rng(budget.seed)
-    chunk_rngs = [np.random.default_rng(budget.seed) for _ in range(batch)] if active is not None else []
+    chunk_rngs = [np.random.default_rng(budget.seed) for _ in range(batch)] if active is not None and not full_grid else []
     target = None if budget.target_mse is None else torch.as_tensor(budget.target_mse, device=device)
     best_mse = torch.full((batch,), float("inf"), device=device, dtype=torch.float64)
     best = {n: p.detach().clone() for n, p in params.items()}
