@@ -208,8 +208,7 @@ class Latent(Method):
         init, lam0 = [], []
         for b, (chunk, steps) in enumerate(zip(chunks, deltas)):
             grids, recon = pyramid.pyramid(layouts[b], chunk, steps)
-            err = (recon - chunk) ** 2
-            mse = float(err[active[b]].mean() if active is not None else err.mean())
+            mse = pyramid.masked_mse(recon, chunk, None if active is None else active[b])
             lam0.append(1.39 * max(mse, 1e-10))
             init.append({**base, **{f"z{k}": g.astype(np.float32) for k, g in enumerate(grids)}})
         lam0 = np.asarray(lam0)
@@ -341,16 +340,16 @@ def _kinds(options: dict[str, Any]) -> tuple[int, ...]:
 def _more_accurate(layout: Layout, a: Params, b: Params, chunk: np.ndarray, mask: np.ndarray | None,
                    limit: float) -> Params:
     """Of two quantised models: the more accurate of those within ``limit`` bytes, else the smaller."""
-    fits = [p for p in (a, b) if len(codec.pack(layout, p)) <= limit]
+    sizes = [len(codec.pack(layout, p)) for p in (a, b)]  # packing entropy-codes the latents: once each
+    fits = [p for p, n in zip((a, b), sizes) if n <= limit]
     if not fits:
-        return min((a, b), key=lambda p: len(codec.pack(layout, p)))
+        return a if sizes[0] <= sizes[1] else b
     return min(fits, key=lambda p: _mse(layout, p, chunk, mask))
 
 
 def _mse(layout: Layout, params: Params, chunk: np.ndarray, mask: np.ndarray | None) -> float:
     y = evaluate_axes(layout, params, [np.arange(n, dtype=np.float64) for n in layout.shape])
-    err = (y - chunk) ** 2
-    return float(err[mask].mean() if mask is not None else err.mean())
+    return pyramid.masked_mse(y, chunk, mask)
 
 
 def _quantised(layout: Layout, params: Params, rel: float, s: float, dead: float = 0.0) -> Params:

@@ -37,6 +37,12 @@ MAX_SLOPE = 16
 UPSAMPLINGS = ("linear", "catmull-rom", "bspline")
 
 
+def step_ratios(levels: int, slope: int) -> np.ndarray:
+    """Per grid (finest first) its step over the finest grid's, ``2**(-slope * i / 4)``
+    (float64): the one formula the start pyramid quantises with and the decoder scales by."""
+    return 2.0 ** (-slope * np.arange(levels) / 4.0)
+
+
 def grid_shape(shape: tuple[int, ...], k: int) -> tuple[int, ...]:
     return tuple(-(-n // 2**k) for n in shape)
 
@@ -73,8 +79,8 @@ class Layout:
 
     def feature_scales(self) -> np.ndarray:
         """Per grid (finest first) the factor its upsampled latents are scaled by,
-        ``2**(-slope * i / 4)``: coarser grids on finer steps (``pyramid``)."""
-        return (2.0 ** (-self.slope * np.arange(self.levels) / 4.0)).astype(np.float32)
+        :func:`step_ratios` of the spec's slope: coarser grids on finer steps (``pyramid``)."""
+        return step_ratios(self.levels, self.slope).astype(np.float32)
 
     def effective_weights(self, params: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         """``params`` with the feature scales folded into ``W1``'s rows and ``v`` (what the

@@ -31,7 +31,7 @@ import numpy as np
 from scipy.linalg import solve_banded
 
 from . import codec
-from .layout import Layout, axis_matrix, axis_weights, is_identity
+from .layout import Layout, axis_matrix, axis_weights, is_identity, step_ratios
 
 
 def _apply(grid: np.ndarray, mats: list[np.ndarray]) -> np.ndarray:
@@ -97,7 +97,13 @@ DEAD = 0.2
 
 def level_steps(layout: Layout, delta: float, slope: int) -> np.ndarray:
     """Per grid (finest first) the step ``delta * 2**(-slope * i / 4)``."""
-    return delta * (2.0 ** (-slope * np.arange(layout.levels) / 4.0))
+    return delta * step_ratios(layout.levels, slope)
+
+
+def masked_mse(recon: np.ndarray, chunk: np.ndarray, mask: np.ndarray | None) -> float:
+    """Mean squared error over the voxels of ``mask`` (all when None)."""
+    err = (recon - chunk) ** 2
+    return float(err[mask].mean() if mask is not None else err.mean())
 
 
 def slopes(layout: Layout) -> tuple[int, ...]:
@@ -145,9 +151,7 @@ def steps_for_bytes(layout: Layout, chunk: np.ndarray, target: float, mask: np.n
             else:
                 hi = mid
         grids, recon = pyramid(layout, chunk, level_steps(layout, float(np.exp(hi)), slope), ops)
-        err = (recon - chunk) ** 2
-        mse = float(err[mask].mean() if mask is not None else err.mean())
-        key = (len(coder(layout, grids)) > target, mse)  # those that fit first
+        key = (len(coder(layout, grids)) > target, masked_mse(recon, chunk, mask))  # those that fit first
         if best is None or key < best[0]:
             best = (key, float(np.exp(hi)), slope)
     return best[1], best[2], best[0]
@@ -166,8 +170,7 @@ def steps_for_mse(layout: Layout, chunk: np.ndarray, target_mse: float,
 
     def error(log_delta: float) -> float:
         _, recon = pyramid(layout, chunk, level_steps(layout, float(np.exp(log_delta)), slope), ops)
-        err = (recon - chunk) ** 2
-        return float(err[mask].mean() if mask is not None else err.mean())
+        return masked_mse(recon, chunk, mask)
 
     if error(hi) <= target_mse:
         return float(np.exp(hi)), slope
