@@ -65,15 +65,19 @@ def _parent_abs(parent: np.ndarray | None, shape: tuple[int, ...]) -> np.ndarray
     return np.abs(parent.astype(np.int64))[index]
 
 
-def _neighbour_sum(absq: np.ndarray) -> np.ndarray:
-    padded = np.pad(absq, 1)
-    total = np.zeros(absq.shape, np.int64)
-    core = tuple(slice(1, -1) for _ in absq.shape)
+def _neighbour_sum(absq: np.ndarray, dtype: type = np.int64) -> np.ndarray:
+    """Sum of the 2*ndim axis neighbours (0 past the edge), by shifted slices: the
+    context of pass B in both codings (coding 0 in int64, coding 1 in int32)."""
+    total = np.zeros(absq.shape, dtype)
     for axis in range(absq.ndim):
-        for shift in (-1, 1):
-            sl = list(core)
-            sl[axis] = slice(1 + shift, padded.shape[axis] - 1 + shift)
-            total += padded[tuple(sl)]
+        n = absq.shape[axis]
+        if n < 2:
+            continue
+        lo = [slice(None)] * absq.ndim
+        hi = [slice(None)] * absq.ndim
+        lo[axis], hi[axis] = slice(0, n - 1), slice(1, n)
+        total[tuple(lo)] += absq[tuple(hi)]
+        total[tuple(hi)] += absq[tuple(lo)]
     return total
 
 
@@ -335,27 +339,12 @@ def _pass_groups(plan: _Plan, pass_b: bool, keep: np.ndarray | None, parent_abs:
         if members.size * 4 > plan.members[1].size:
             # many members: the neighbour sum over the whole grid by shifted slices, then a
             # gather, is faster than gathering 2*ndim neighbours per member (same integers)
-            ctx = ctx + _neighbour_sum32(np.abs(flat[:-1]).reshape(plan.shape)).ravel()[members]
+            ctx = ctx + _neighbour_sum(np.abs(flat[:-1]).reshape(plan.shape), np.int32).ravel()[members]
         else:
             nb = plan.nb if keep is None else plan.nb[:, keep]
             ctx = ctx + np.abs(flat[nb]).sum(axis=0, dtype=np.int32)
     bins = _B_LUT[np.minimum(ctx, 15)]
     return [g for _, g in _split(members, bins, len(_B_EDGES) + 1)]
-
-
-def _neighbour_sum32(absq: np.ndarray) -> np.ndarray:
-    """Sum of the 2*ndim axis neighbours (0 past the edge), int32, by shifted slices."""
-    total = np.zeros(absq.shape, np.int32)
-    for axis in range(absq.ndim):
-        n = absq.shape[axis]
-        if n < 2:
-            continue
-        lo = [slice(None)] * absq.ndim
-        hi = [slice(None)] * absq.ndim
-        lo[axis], hi[axis] = slice(0, n - 1), slice(1, n)
-        total[tuple(lo)] += absq[tuple(hi)]
-        total[tuple(hi)] += absq[tuple(lo)]
-    return total
 
 
 class _Models:
