@@ -237,26 +237,30 @@ class Latent(Method):
             # 5 dB on powder-pilatus before the per-grid steps, and at 300 steps on most
             # smooth data) or, for a quality target, when training missed the target or the
             # start is smaller
-            start = _start_model(lay, init[b], picks[b][0], chunks[b], mask, float(lam0[b]), limit)
+            start = (lay, _start_model(lay, init[b], picks[b][0], chunks[b], mask, float(lam0[b]), limit))
             if limit is not None:
                 # the start's weights code to a few bytes where the trained model's take up
                 # to a tenth of the budget: a start pyramid on the whole budget (saxs-eiger,
                 # ratio 100: 4758 -> ~5100 bytes), sized by the blob's own latent coding
                 # (coding 1 codes the same latents in 0-17 % fewer bytes than the coding 0
-                # training steers on)
-                room = limit - (len(codec.pack(lay, start)) - len(_latent_bytes(lay, start))) - 4
-                d, slope, _ = pyramid.steps_for_bytes(lay, chunks[b], room, mask, (lay.slope,), codec.encode_grids)
-                grids, _ = pyramid.pyramid(lay, chunks[b], pyramid.level_steps(lay, d, slope))
+                # training steers on); the slopes next to the chosen one are sized too, as
+                # the slope was ranked on a smaller budget and coding 0's bytes
+                room = limit - (len(codec.pack(lay, start[1])) - len(_latent_bytes(lay, start[1]))) - 4
+                near = tuple(t for t in (lay.slope - 1, lay.slope, lay.slope + 1) if t in pyramid.slopes(lay))
+                d, slope, _ = pyramid.steps_for_bytes(lay, chunks[b], room, mask, near, codec.encode_grids)
+                full_lay = Layout.from_spec(shape, {**specs[b], "s": slope})
+                grids, _ = pyramid.pyramid(full_lay, chunks[b], pyramid.level_steps(full_lay, d, slope))
                 full = {**init[b], **{f"z{k}": g.astype(np.float32) for k, g in enumerate(grids)}}
-                full = _start_model(lay, full, d, chunks[b], mask, float(lam0[b]), limit)
-                start = _more_accurate(lay, full, start, chunks[b], mask, float(limit))
+                full = (full_lay, _start_model(full_lay, full, d, chunks[b], mask, float(lam0[b]), limit))
+                start = _more_accurate(chunks[b], mask, float(limit), full, start)
             if final is None:
                 final = start
             elif target_mse is not None:
-                final = _better(lay, final, start, chunks[b], mask, float(target_mse[b]))
+                final = _better(chunks[b], mask, float(target_mse[b]), (lay, final), start)
             else:
-                final = _more_accurate(lay, final, start, chunks[b], mask, float(limit))
-            out.append((specs[b], final))
+                final = _more_accurate(chunks[b], mask, float(limit), (lay, final), start)
+            final_lay, final_params = final
+            out.append(({**specs[b], "s": final_lay.slope}, final_params))
         return out
 
     # -- reading ----------------------------------------------------------------------
@@ -308,14 +312,17 @@ def _centres(shape: tuple[int, ...], level: int) -> list[np.ndarray]:
     return out
 
 
-def _better(layout: Layout, a: Params, b: Params, chunk: np.ndarray, mask: np.ndarray | None,
-            goal: float) -> Params:
+#: a quantised model with the layout it decodes with (candidates may differ in their slope)
+Candidate = tuple[Layout, Params]
+
+
+def _better(chunk: np.ndarray, mask: np.ndarray | None, goal: float, a: Candidate, b: Candidate) -> Candidate:
     """Of two quantised models: the smaller of those that meet ``goal`` (mse), else the more accurate."""
-    ea, eb = _mse(layout, a, chunk, mask), _mse(layout, b, chunk, mask)
-    ok = [(len(codec.pack(layout, p)), i, p) for i, (p, e) in enumerate(((a, ea), (b, eb))) if e <= goal]
+    errors = [_mse(lay, p, chunk, mask) for lay, p in (a, b)]
+    ok = [(len(codec.pack(*c)), i, c) for i, (c, e) in enumerate(zip((a, b), errors)) if e <= goal]
     if ok:
         return min(ok, key=lambda t: t[:2])[2]
-    return a if ea <= eb else b
+    return a if errors[0] <= errors[1] else b
 
 
 def _latent_bytes(layout: Layout, params: Params) -> bytes:
@@ -337,14 +344,14 @@ def _kinds(options: dict[str, Any]) -> tuple[int, ...]:
     return (1, 2) if name == "auto" else (UPSAMPLINGS.index(name),)
 
 
-def _more_accurate(layout: Layout, a: Params, b: Params, chunk: np.ndarray, mask: np.ndarray | None,
-                   limit: float) -> Params:
+def _more_accurate(chunk: np.ndarray, mask: np.ndarray | None, limit: float, a: Candidate,
+                   b: Candidate) -> Candidate:
     """Of two quantised models: the more accurate of those within ``limit`` bytes, else the smaller."""
-    sizes = [len(codec.pack(layout, p)) for p in (a, b)]  # packing entropy-codes the latents: once each
-    fits = [p for p, n in zip((a, b), sizes) if n <= limit]
+    sizes = [len(codec.pack(*c)) for c in (a, b)]  # packing entropy-codes the latents: once each
+    fits = [c for c, n in zip((a, b), sizes) if n <= limit]
     if not fits:
         return a if sizes[0] <= sizes[1] else b
-    return min(fits, key=lambda p: _mse(layout, p, chunk, mask))
+    return min(fits, key=lambda c: _mse(*c, chunk, mask))
 
 
 def _mse(layout: Layout, params: Params, chunk: np.ndarray, mask: np.ndarray | None) -> float:
