@@ -237,3 +237,36 @@ def test_pyramid_only_encode_meets_ratio_and_psnr_targets(saxs_crop):
     assert inrfilter.encode(a, ratio=10, train=False, **LATENT) == blob
     target = inrfilter.encode(a, psnr=40, train=False, **LATENT)
     assert _psnr(a, inrfilter.decode(target)) >= 40
+
+
+def test_every_quarter_slope_is_a_candidate_and_the_blob_keeps_its_models_slope(saxs_crop, monkeypatch):
+    """The start sizes the ranked slope and its neighbours; when a neighbour wins, the header's
+    ``s`` is the slope its latents were quantised on (a mismatch would scale every grid's
+    features wrongly), so the blob decodes to the accuracy the encoder measured."""
+    from inrfilter.decoder import ParsedChunk
+    from inrfilter.methods.latent import pyramid
+    from inrfilter.methods.latent.layout import Layout
+
+    assert pyramid.slopes(Layout.from_spec((8, 8), {"L": 2, "f": 0, "w": 4, "c": 1})) == (0, 1, 2, 3, 4)
+    a = saxs_crop.astype(np.float32)
+    sized = []
+    real = pyramid.steps_for_bytes
+
+    def spy(layout, chunk, target, mask=None, candidates=None, coder=pyramid.codec.encode_latents):
+        if candidates is None:  # the ranking: slope 0 only, so that its neighbour wins the sizing
+            return real(layout, chunk, target, mask, (0,), coder)
+        got = real(layout, chunk, target, mask, candidates, coder)
+        sized.append((candidates, got[1], got[0]))
+        return got
+
+    monkeypatch.setattr(pyramid, "steps_for_bytes", spy)
+    blob = inrfilter.encode(a, ratio=20, train=False, **LATENT)
+    (near, chosen, step), = sized
+    assert near == (0, 1) and chosen == 1
+    spec = ParsedChunk(blob).h.spec
+    assert spec["s"] == chosen
+    layout = Layout.from_spec(a.shape, spec)
+    norm = (a.astype(np.float64) - a.min()) / (float(a.max()) - a.min()) * 2 - 1
+    _, recon = pyramid.pyramid(layout, norm, pyramid.level_steps(layout, step, chosen))
+    expected = 10 * np.log10(4 / np.mean((recon - norm) ** 2))
+    assert _psnr(a, inrfilter.decode(blob)) == pytest.approx(expected, abs=0.1)
