@@ -24,8 +24,7 @@ is as good.  For a size target the slope is picked per chunk from every quarter
 40.2 -> 45.7, mni-t1 at 300 14.0 -> 21.2, climate-a1b at 300 30.8 -> 34.2; every
 quarter instead of those three: powder at 300 32.9 -> 34.0, saxs at 300 46.0 -> 46.3,
 elsewhere +0.0 to +0.1; at ratio 30 the uniform step is within 0.5 dB of the best).
-The dead zone (|c|
-rounds after subtracting ``DEAD``) adds 0.2-1.5 dB at ratios 100-300.
+The dead zone (|c| rounds after subtracting ``DEAD``) adds 0.2-1.5 dB at ratios 100-300.
 """
 
 from __future__ import annotations
