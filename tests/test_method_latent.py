@@ -239,6 +239,37 @@ def test_pyramid_only_encode_meets_ratio_and_psnr_targets(saxs_crop):
     assert _psnr(a, inrfilter.decode(target)) >= 40
 
 
+def _record_start_sizing(monkeypatch, rank: tuple[int, ...] | None = None) -> list[tuple]:
+    """Record each whole-budget sizing of the start (``steps_for_bytes`` with candidate
+    slopes) as ``(candidates, step, slope)``; ``rank``: the slopes the ranking may try."""
+    from inrfilter.methods.latent import pyramid
+
+    sized, real = [], pyramid.steps_for_bytes
+
+    def spy(layout, chunk, target, mask=None, candidates=None, coder=pyramid.codec.encode_latents):
+        if candidates is None:
+            return real(layout, chunk, target, mask, rank, coder)
+        got = real(layout, chunk, target, mask, candidates, coder)
+        sized.append((candidates, got[0], got[1]))
+        return got
+
+    monkeypatch.setattr(pyramid, "steps_for_bytes", spy)
+    return sized
+
+
+def _pyramid_psnr(a: np.ndarray, blob: bytes, step: float, slope: int) -> float:
+    """PSNR of the start pyramid on ``step`` and ``slope`` in the blob's layout (float64,
+    the encoder's own measure), for comparison with the decoded blob."""
+    from inrfilter.decoder import ParsedChunk
+    from inrfilter.methods.latent import pyramid
+    from inrfilter.methods.latent.layout import Layout
+
+    layout = Layout.from_spec(a.shape, ParsedChunk(blob).h.spec)
+    norm = (a.astype(np.float64) - a.min()) / (float(a.max()) - a.min()) * 2 - 1
+    _, recon = pyramid.pyramid(layout, norm, pyramid.level_steps(layout, step, slope))
+    return 10 * np.log10(4 / np.mean((recon - norm) ** 2))
+
+
 def test_every_quarter_slope_is_a_candidate_and_the_blob_keeps_its_models_slope(saxs_crop, monkeypatch):
     """The start sizes the ranked slope and its neighbours; when a neighbour wins, the header's
     ``s`` is the slope its latents were quantised on (a mismatch would scale every grid's
@@ -249,27 +280,12 @@ def test_every_quarter_slope_is_a_candidate_and_the_blob_keeps_its_models_slope(
 
     assert pyramid.slopes(Layout.from_spec((8, 8), {"L": 2, "f": 0, "w": 4, "c": 1})) == (0, 1, 2, 3, 4)
     a = saxs_crop.astype(np.float32)
-    sized = []
-    real = pyramid.steps_for_bytes
-
-    def spy(layout, chunk, target, mask=None, candidates=None, coder=pyramid.codec.encode_latents):
-        if candidates is None:  # the ranking: slope 0 only, so that its neighbour wins the sizing
-            return real(layout, chunk, target, mask, (0,), coder)
-        got = real(layout, chunk, target, mask, candidates, coder)
-        sized.append((candidates, got[1], got[0]))
-        return got
-
-    monkeypatch.setattr(pyramid, "steps_for_bytes", spy)
+    sized = _record_start_sizing(monkeypatch, rank=(0,))  # ranked on slope 0 only: its neighbour wins the sizing
     blob = inrfilter.encode(a, ratio=20, train=False, **LATENT)
-    (near, chosen, step), = sized
+    (near, step, chosen), = sized
     assert near == (0, 1) and chosen == 1
-    spec = ParsedChunk(blob).h.spec
-    assert spec["s"] == chosen
-    layout = Layout.from_spec(a.shape, spec)
-    norm = (a.astype(np.float64) - a.min()) / (float(a.max()) - a.min()) * 2 - 1
-    _, recon = pyramid.pyramid(layout, norm, pyramid.level_steps(layout, step, chosen))
-    expected = 10 * np.log10(4 / np.mean((recon - norm) ** 2))
-    assert _psnr(a, inrfilter.decode(blob)) == pytest.approx(expected, abs=0.1)
+    assert ParsedChunk(blob).h.spec["s"] == chosen
+    assert _psnr(a, inrfilter.decode(blob)) == pytest.approx(_pyramid_psnr(a, blob, step, chosen), abs=0.1)
 
 
 def test_the_start_models_linear_path_does_not_cost_accuracy(monkeypatch):
@@ -277,27 +293,10 @@ def test_the_start_models_linear_path_does_not_cost_accuracy(monkeypatch):
     coarse a step scales the whole chunk, which costs most where the data sit at one end
     of their range (a dark detector frame with bright peaks: 3.5 dB at ratio 30 on a
     512^2 saxs-eiger frame).  The blob must decode as accurately as its pyramid."""
-    from inrfilter.methods.latent import pyramid
-    from inrfilter.methods.latent.layout import Layout
-    from inrfilter.decoder import ParsedChunk
-
     rng = np.random.default_rng(3)
     a = rng.gamma(2.0, 1.0, (96, 96)).astype(np.float32)
     a[rng.integers(0, 96, 40), rng.integers(0, 96, 40)] = rng.uniform(2e3, 5e3, 40)
-    sized = []
-    real = pyramid.steps_for_bytes
-
-    def spy(layout, chunk, target, mask=None, candidates=None, coder=pyramid.codec.encode_latents):
-        got = real(layout, chunk, target, mask, candidates, coder)
-        if candidates is not None:
-            sized.append(got)
-        return got
-
-    monkeypatch.setattr(pyramid, "steps_for_bytes", spy)
+    sized = _record_start_sizing(monkeypatch)
     blob = inrfilter.encode(a, ratio=8, train=False, **LATENT)
-    (step, slope, _), = sized
-    layout = Layout.from_spec(a.shape, ParsedChunk(blob).h.spec)
-    norm = (a.astype(np.float64) - a.min()) / (float(a.max()) - a.min()) * 2 - 1
-    _, recon = pyramid.pyramid(layout, norm, pyramid.level_steps(layout, step, slope))
-    expected = 10 * np.log10(4 / np.mean((recon - norm) ** 2))
-    assert _psnr(a, inrfilter.decode(blob)) > expected - 0.1
+    (_, step, slope), = sized
+    assert _psnr(a, inrfilter.decode(blob)) > _pyramid_psnr(a, blob, step, slope) - 0.1

@@ -36,7 +36,7 @@ Choices (measured in ``benchmarks/latent.py``; docs/latent.md has the numbers):
   10-40 % slower than multilinear.
 - Per-grid steps (spec ``s``): grid i's latents are on step ``delta * 2**(-s i / 4)``
   (the decoder scales its features by ``2**(-s i / 4)``), ``s`` picked per chunk from
-  ``(0, ndim, 2 ndim)`` by the start pyramid (``pyramid``): coarse latents move many
+  every quarter 0 .. ``2 ndim`` by the start pyramid (``pyramid``): coarse latents move many
   voxels, so they get finer steps.  This is what fixed ratio 300 (powder-pilatus 21.7 ->
   32.9 dB, mni-t1 12.2 -> 21.3 dB in the benchmark, with the start fallback below).
 - The start pyramid is a codec of its own (``train=False``; its MLP weights are zero

@@ -161,8 +161,7 @@ def steps_for_bytes(layout: Layout, chunk: np.ndarray, target: float, mask: np.n
         for _ in range(rounds):
             mid = (lo + hi) / 2
             grids, recon = pyramid(layout, chunk, level_steps(layout, float(np.exp(mid)), slope), ops)
-            fits = len(coder(layout, grids)) <= target
-            if fits:
+            if len(coder(layout, grids)) <= target:
                 hi = mid
                 key = (False, masked_mse(recon, chunk, mask))  # those that fit first
                 if best is None or key < best[0]:
